@@ -1,0 +1,1 @@
+"""SRM bot: supplier relationship management inside Slack."""

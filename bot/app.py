@@ -1,0 +1,36 @@
+"""The Bolt app factory: Slack client, signature checks, middleware and every listener."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.config import AppConfig
+from bot.settings import Settings
+from bot.web import SlackWsgiApp
+
+
+def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
+    """A Web API client for the configured base URL, without hidden retries (the outbox retries)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=int(timeout), retry_handlers=[])
+
+
+def create_app(*, settings: Settings, config: AppConfig, client: WebClient | None = None) -> App:
+    """A Bolt app that verifies every request's signature and runs each listener before answering."""
+    from handlers import register_listeners
+
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=True,
+    )
+    register_listeners(app, config)
+    return app
+
+
+def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) -> SlackWsgiApp:
+    return SlackWsgiApp(create_app(settings=settings, config=config), engine)

@@ -1,0 +1,34 @@
+"""Audit events: who changed what, from which state to which, when (UTC)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from models import AuditEvent
+
+
+def record_event(
+    *,
+    session: Session,
+    actor_id: str,
+    actor_role: str,
+    object_type: str,
+    object_id: str | int,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit row to the session's transaction (committed with the change it describes)."""
+    event = AuditEvent(
+        actor_id=actor_id,
+        actor_role=actor_role,
+        object_type=object_type,
+        object_id=str(object_id),
+        action=action,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event

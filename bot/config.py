@@ -1,0 +1,90 @@
+"""Policy from app.yaml, validated into typed models at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SUPPORTED_LOCALES = ("en", "zh_CN", "es")
+
+
+class ConfigError(Exception):
+    """app.yaml is missing, unreadable or invalid; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BuyersConfig(_Strict):
+    usergroup: str | None = Field(default=None, description="Narrow buyers to this user group id")
+
+
+class SlackConfig(_Strict):
+    user_cache_minutes: int = Field(default=1440, ge=1)
+
+
+class DeliveryConfig(_Strict):
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    backoff_seconds: float = Field(default=2.0, gt=0)
+    max_backoff_seconds: float = Field(default=900.0, gt=0)
+    channel_interval_seconds: float = Field(default=1.0, ge=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    http_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class SchedulerConfig(_Strict):
+    tick_seconds: int = Field(default=60, ge=1)
+    event_retention_hours: int = Field(default=24, ge=1)
+    audit_retention_days: int | None = Field(default=None, ge=1)
+
+
+class AppConfig(_Strict):
+    """The whole of app.yaml."""
+
+    default_locale: str = "en"
+    default_timezone: str = "UTC"
+    admins: list[str] = Field(default_factory=list)
+    buyers: BuyersConfig = BuyersConfig()
+    slack: SlackConfig = SlackConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not an IANA time zone") from exc
+        return value
+
+
+def load_config(path: str | Path) -> AppConfig:
+    """Read and validate app.yaml; a missing file gives the defaults."""
+    path = Path(path)
+    if not path.exists():
+        return AppConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid configuration: {problems}") from exc

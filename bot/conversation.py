@@ -1,0 +1,53 @@
+"""Storing what people write in linked channels (author, side, text, files, time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.actors import Actor, supplier_for_channel
+from bot.upsert import insert_or_ignore
+from models import ChannelMessage
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    channel_id: str
+    ts: str
+    thread_ts: str | None
+    user_id: str
+    text: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+def side_of(actor: Actor, supplier_id: int) -> str:
+    if actor.is_buyer:
+        return "buyer"
+    return "supplier" if supplier_id in actor.supplier_ids else "other"
+
+
+def store_message(*, session: Session, actor: Actor, posted: PostedMessage) -> ChannelMessage | None:
+    """Store a message of a linked channel once (a redelivered event changes nothing); None elsewhere."""
+    supplier = supplier_for_channel(session=session, channel_id=posted.channel_id)
+    if supplier is None:
+        return None
+    values = {
+        "supplier_id": supplier.id,
+        "channel_id": posted.channel_id,
+        "ts": posted.ts,
+        "thread_ts": posted.thread_ts if posted.thread_ts != posted.ts else None,
+        "user_id": posted.user_id,
+        "side": side_of(actor, supplier.id),
+        "text": posted.text,
+        "files": posted.files,
+        "posted_at": datetime.fromtimestamp(float(posted.ts), tz=UTC),
+        "stored_at": datetime.now(UTC),
+    }
+    if not insert_or_ignore(session, ChannelMessage, values, ["channel_id", "ts"]):
+        return None
+    return session.exec(
+        select(ChannelMessage).where(ChannelMessage.channel_id == posted.channel_id, ChannelMessage.ts == posted.ts)
+    ).one()

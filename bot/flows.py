@@ -1,0 +1,35 @@
+"""Workflows that cross domains: a rule change plus the Slack messages it causes, in one transaction."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot import suppliers
+from bot.actors import Actor
+from bot.i18n import use_locale
+from bot.outbox import post_card
+from bot.views.suppliers import welcome_message
+from models import Supplier
+
+
+def add_supplier(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    country: str,
+    channel: suppliers.ChannelInfo,
+    locale: str | None = None,
+    tz: str | None = None,
+) -> Supplier:
+    """Create the supplier, link the channel and queue a welcome there in the supplier's language."""
+    supplier = suppliers.create_supplier(
+        session=session, actor=actor, name=name, country=country, channel=channel, locale=locale, tz=tz
+    )
+    with use_locale(supplier.locale):
+        payload = welcome_message(supplier)
+    post_card(
+        session=session, kind="welcome", object_type="supplier", object_id=supplier.id,
+        channel_id=channel.channel_id, payload=payload | {"unfurl_links": False, "unfurl_media": False},
+    )  # fmt: skip
+    return supplier

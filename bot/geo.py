@@ -1,0 +1,82 @@
+"""Countries, their default locale and time zone (CLDR data shipped with Babel, tzdb from tzdata)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.languages import get_official_languages
+
+# Countries whose first tzdb zone is not where most people (and factories) are.
+MAIN_ZONE = {
+    "AU": "Australia/Sydney", "BR": "America/Sao_Paulo", "CA": "America/Toronto", "RU": "Europe/Moscow",
+    "UA": "Europe/Kyiv", "UZ": "Asia/Tashkent", "CL": "America/Santiago", "ID": "Asia/Jakarta",
+}  # fmt: skip
+
+
+@cache
+def countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes that CLDR knows (regions like 001 and placeholders like ZZ left out)."""
+    names = Locale("en").territories
+    return frozenset(c for c in names if len(c) == 2 and c.isalpha() and c not in {"ZZ", "EU", "EZ", "UN", "QO"})
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in countries()
+
+
+def default_locale(country: str) -> str:
+    """The country's main official language as a locale id, e.g. CN → zh_CN, MX → es_MX."""
+    country = country.upper()
+    for language in get_official_languages(country, de_facto=True):
+        try:
+            parsed = Locale.parse(f"{language.split('_')[0]}_{country}")
+        except (ValueError, UnknownLocaleError):
+            continue
+        return f"{parsed.language}_{country}"
+    return "en"
+
+
+@cache
+def _zone_tab() -> dict[str, str]:
+    first: dict[str, str] = {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _coords, zone = line.split("\t")[:3]
+            first.setdefault(country, zone)
+    return first
+
+
+def default_timezone(country: str) -> str | None:
+    """The zone most of the country lives in, or None when CLDR and tzdb know none."""
+    country = country.upper()
+    zones = get_global("territory_zones").get(country, [])
+    return MAIN_ZONE.get(country) or _zone_tab().get(country) or (zones[0] if zones else None)
+
+
+def normalise_locale(code: str) -> str | None:
+    """A valid locale id such as `es_MX`, or None."""
+    try:
+        parsed = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    return f"{parsed.language}_{parsed.territory}" if parsed.territory else parsed.language
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_timezone(name: str) -> bool:
+    if name not in _zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

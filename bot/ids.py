@@ -1,0 +1,20 @@
+"""Ids that Slack sends back to us: the slash command, actions, views. Never string literals elsewhere."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+COMMAND = "/srm"
+
+
+class Action(StrEnum):
+    """Action ids start with the object kind (a public contract: integrations key on them)."""
+
+    ORDER_CONFIRM = "order_confirm"
+    ORDER_PROPOSE_DATE = "order_propose_date"
+    ORDER_UPDATE = "order_update"
+    ORDER_REPORT_PROBLEM = "order_report_problem"
+    TICKET_ACK = "ticket_ack"
+    TICKET_RESOLVE = "ticket_resolve"
+    TICKET_CLOSE = "ticket_close"
+    TICKET_REOPEN = "ticket_reopen"

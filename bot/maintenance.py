@@ -1,0 +1,32 @@
+"""Foundation jobs: housekeeping of de-duplication records and a one-shot outbox flush."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from bot.db import session_scope
+from bot.delivery import Delivery
+from bot.scheduler import JobContext, claim_work, job
+from models import ProcessedEvent
+
+
+@job("housekeeping", description="Forget old event ids (hourly)", every_seconds=3600)
+def housekeeping(ctx: JobContext, now: datetime) -> str:
+    period = now.strftime("%Y-%m-%dT%H")
+    with session_scope(ctx.engine) as session:
+        if not claim_work(session, job="housekeeping", period=period, worker=ctx.worker_id):
+            return f"{period} already done"
+        cutoff = now - timedelta(hours=ctx.config.scheduler.event_retention_hours)
+        removed = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)).rowcount
+    return f"{period}: forgot {removed} event ids"
+
+
+@job("deliver", description="Send every due outbox message once", every_seconds=None)
+def deliver(ctx: JobContext, now: datetime) -> str:
+    delivery = Delivery(engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id)
+    total = 0
+    while sent := delivery.deliver_due(now):
+        total += sent
+    return f"sent {total}"

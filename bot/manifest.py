@@ -1,0 +1,69 @@
+"""`srm manifest`: the Slack app manifest, built from what the listeners declare they need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.manifest_parts import SlackNeeds
+
+DISPLAY_NAME = "SRM"
+DESCRIPTION = "Supplier orders, production updates, problem tickets and scorecards in shared channels."
+LONG_DESCRIPTION = (
+    "SRM runs day-to-day work with overseas suppliers where people already talk. Buyers post order cards "
+    "in each supplier's shared channel; suppliers confirm, propose new dates and post production updates "
+    "with buttons and thread replies; either side opens problem tickets with response-time targets. "
+    "Everything is recorded, in each reader's language and time zone, and feeds supplier scorecards, "
+    "levels, risk warnings and daily digests."
+)
+
+
+def collect_needs() -> list[SlackNeeds]:
+    from handlers import FEATURES
+
+    return [feature.NEEDS for feature in FEATURES if hasattr(feature, "NEEDS")]
+
+
+def build_manifest(url: str | None = None, socket: bool = False) -> dict[str, Any]:
+    """A manifest valid against Slack's app manifest schema 1.0.0 (HTTP mode unless `socket`)."""
+    needs = collect_needs()
+    scopes = sorted({s for n in needs for s in n.scopes})
+    events = sorted({e for n in needs for e in n.events})
+    commands = [c for n in needs for c in n.commands]
+    shortcuts = [s for n in needs for s in n.shortcuts]
+    interactive = any(n.interactivity for n in needs) or bool(shortcuts)
+    request_url = None if socket else (url or "https://example.com/slack/events")
+
+    features: dict[str, Any] = {
+        "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True, "messages_tab_read_only_enabled": True},
+        "bot_user": {"display_name": DISPLAY_NAME, "always_online": True},
+        "slash_commands": [
+            {"command": c.command, "description": c.description, "should_escape": False}
+            | ({"usage_hint": c.usage_hint} if c.usage_hint else {})
+            | ({"url": request_url} if request_url else {})
+            for c in commands
+        ],
+    }
+    if shortcuts:
+        features["shortcuts"] = [
+            {"name": s.name, "type": s.type, "callback_id": s.callback_id, "description": s.description}
+            for s in shortcuts
+        ]
+    settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": events} | ({"request_url": request_url} if request_url else {}),
+        "interactivity": {"is_enabled": interactive} | ({"request_url": request_url} if request_url else {}),
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": socket,
+        "token_rotation_enabled": False,
+    }
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": DISPLAY_NAME,
+            "description": DESCRIPTION,
+            "long_description": LONG_DESCRIPTION,
+            "background_color": "#1d4e89",
+        },
+        "features": features,
+        "oauth_config": {"scopes": {"bot": scopes}},
+        "settings": settings,
+    }

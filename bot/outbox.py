@@ -1,0 +1,73 @@
+"""The outbox: Slack messages written in the same transaction as the change behind them.
+
+`post_card`, `update_card` and `post_in_thread` only add rows; `bot.delivery` sends them.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from models import Card, OutboxMessage
+
+# Set after a commit that added outbox rows, so an in-process delivery loop wakes at once.
+WAKE = threading.Event()
+
+
+def enqueue(
+    *,
+    session: Session,
+    channel_id: str,
+    payload: dict[str, Any],
+    method: str = "chat.postMessage",
+    card: Card | None = None,
+    thread_card: Card | None = None,
+) -> OutboxMessage:
+    """Queue one Web API call; it is sent after (and only if) the surrounding transaction commits."""
+    if card is not None and card.id is None or thread_card is not None and thread_card.id is None:
+        session.flush()
+    message = OutboxMessage(
+        method=method,
+        channel_id=channel_id,
+        payload=payload,
+        card_id=card.id if card else None,
+        thread_card_id=thread_card.id if thread_card else None,
+    )
+    session.add(message)
+    session.info["outbox_added"] = True
+    return message
+
+
+def post_card(
+    *, session: Session, kind: str, object_type: str, object_id: int, channel_id: str, payload: dict[str, Any]
+) -> Card:
+    """Create a card (a message that is later updated in place) and queue its first post."""
+    card = Card(kind=kind, object_type=object_type, object_id=object_id, channel_id=channel_id)
+    session.add(card)
+    session.flush()
+    enqueue(session=session, channel_id=channel_id, payload=payload, card=card)
+    return card
+
+
+def update_card(*, session: Session, card: Card, payload: dict[str, Any]) -> OutboxMessage:
+    """Queue a `chat.update` of the card; its `ts` is filled in at delivery time."""
+    return enqueue(session=session, channel_id=card.channel_id, payload=payload, method="chat.update", card=card)
+
+
+def post_in_thread(*, session: Session, card: Card, payload: dict[str, Any]) -> OutboxMessage:
+    """Queue a reply in the card's thread."""
+    return enqueue(session=session, channel_id=card.channel_id, payload=payload, thread_card=card)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_delivery(session: Session) -> None:
+    if session.info.pop("outbox_added", False):
+        WAKE.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rollback(session: Session) -> None:
+    session.info.pop("outbox_added", None)

@@ -1,0 +1,130 @@
+"""Supplier rules: creating a supplier with its linked channel, listing and showing suppliers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot import geo
+from bot.actors import Actor
+from bot.audit import record_event
+from bot.errors import DomainError, Forbidden
+from models import Supplier, SupplierChannel, SupplierContact
+
+NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What the bot knows of the channel a command was run in (from conversations.info)."""
+
+    channel_id: str
+    name: str
+    is_direct: bool
+    is_shared: bool
+
+
+@dataclass(frozen=True)
+class SupplierSummary:
+    supplier: Supplier
+    channel_ids: list[str]
+    contacts: int
+
+
+def create_supplier(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    country: str,
+    channel: ChannelInfo,
+    locale: str | None = None,
+    tz: str | None = None,
+) -> Supplier:
+    """Create a supplier and link `channel` to it; raises DomainError and changes nothing on bad input."""
+    if not actor.is_buyer:
+        raise Forbidden("buyers_only")
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise DomainError("supplier_name_invalid", max=NAME_MAX)
+    country = country.strip().upper()
+    if not geo.is_country(country):
+        raise DomainError("unknown_country", country=country)
+    if locale is not None and geo.normalise_locale(locale) is None:
+        raise DomainError("unknown_locale", locale=locale)
+    if tz is not None and not geo.is_timezone(tz):
+        raise DomainError("unknown_timezone", tz=tz)
+    zone = tz or geo.default_timezone(country)
+    if zone is None:
+        raise DomainError("timezone_needed", country=country)
+    if channel.is_direct:
+        raise DomainError("not_in_direct_message")
+    linked = session.exec(
+        select(Supplier.name).join(SupplierChannel).where(SupplierChannel.channel_id == channel.channel_id)
+    ).first()
+    if linked is not None:
+        raise DomainError("channel_already_linked", supplier=linked)
+    if session.exec(select(Supplier.id).where(Supplier.name_key == name.casefold())).first() is not None:
+        raise DomainError("supplier_exists", name=name)
+    supplier = Supplier(
+        name=name, name_key=name.casefold(), country=country, created_by=actor.user_id,
+        locale=geo.normalise_locale(locale) if locale else geo.default_locale(country), timezone=zone,
+    )  # fmt: skip
+    try:
+        with session.begin_nested():  # a concurrent add of the same name or channel loses cleanly
+            session.add(supplier)
+            session.flush()
+            session.add(
+                SupplierChannel(
+                    supplier_id=supplier.id, channel_id=channel.channel_id, channel_name=channel.name,
+                    is_shared=channel.is_shared, linked_by=actor.user_id,
+                )
+            )  # fmt: skip
+            session.flush()
+    except IntegrityError as exc:
+        raise DomainError("supplier_exists", name=name) from exc
+    record_event(
+        session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="supplier",
+        object_id=supplier.id, action="created",
+        after={"name": name, "country": country, "locale": supplier.locale, "timezone": zone,
+               "channel_id": channel.channel_id},
+    )  # fmt: skip
+    return supplier
+
+
+def _summaries(session: Session, suppliers: list[Supplier]) -> list[SupplierSummary]:
+    ids = [s.id for s in suppliers]
+    channels: dict[int, list[str]] = {}
+    for supplier_id, channel_id in session.exec(
+        select(SupplierChannel.supplier_id, SupplierChannel.channel_id)
+        .where(SupplierChannel.supplier_id.in_(ids))
+        .order_by(SupplierChannel.id)
+    ):
+        channels.setdefault(supplier_id, []).append(channel_id)
+    contacts = dict(
+        session.exec(
+            select(SupplierContact.supplier_id, func.count())
+            .where(SupplierContact.supplier_id.in_(ids))
+            .group_by(SupplierContact.supplier_id)
+        ).all()
+    )
+    return [SupplierSummary(s, channels.get(s.id, []), contacts.get(s.id, 0)) for s in suppliers]
+
+
+def visible_suppliers(*, session: Session, actor: Actor) -> list[SupplierSummary]:
+    """Buyers see every supplier; a supplier contact sees only its own."""
+    query = select(Supplier).order_by(Supplier.name_key)
+    if not actor.is_buyer:
+        query = query.where(Supplier.id.in_(actor.supplier_ids or [-1]))
+    return _summaries(session, list(session.exec(query).all()))
+
+
+def find_supplier(*, session: Session, actor: Actor, name: str) -> SupplierSummary:
+    """One supplier by name (case-insensitive), if the actor may see it."""
+    supplier = session.exec(select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())).first()
+    if supplier is None or not actor.can_act_for(supplier.id):
+        raise DomainError("supplier_not_found", name=name)
+    return _summaries(session, [supplier])[0]

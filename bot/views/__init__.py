@@ -1,0 +1,1 @@
+"""Block Kit builders, one module per surface. Pure functions: data in, payload dict out."""

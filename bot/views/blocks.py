@@ -1,0 +1,31 @@
+"""Small Block Kit helpers shared by the surfaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SECTION_MAX = 3000
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX]}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_MAX]}]}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def message(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A message payload: `text` is the notification / accessibility fallback."""
+    payload: dict[str, Any] = {"text": text[:SECTION_MAX]}
+    if blocks:
+        payload["blocks"] = blocks[:50]
+    return payload

@@ -1,0 +1,38 @@
+"""Background work of `srm run` and `srm worker`: the scheduler and the outbox delivery loop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+from bot.delivery import Delivery
+from bot.outbox import WAKE
+from bot.scheduler import JobContext, start_scheduler
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    """Starts the scheduler and a delivery thread; `stop()` ends both."""
+
+    def __init__(self, ctx: JobContext):
+        self.ctx = ctx
+        self.stopping = threading.Event()
+        self.delivery = Delivery(engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id)
+        self.thread = threading.Thread(target=self.delivery.run, args=(self.stopping,), name="delivery", daemon=True)
+        self.scheduler = None
+
+    def start(self) -> Worker:
+        self.scheduler = start_scheduler(self.ctx)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        WAKE.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.thread.join(timeout=15)

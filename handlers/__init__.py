@@ -1,0 +1,16 @@
+"""Slack listeners by feature; each module has `register(app, config)` and declares what it needs."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.config import AppConfig
+from handlers import commands, conversation, membership, middleware
+
+FEATURES = (commands, conversation, membership)
+
+
+def register_listeners(app: App, config: AppConfig) -> None:
+    middleware.register(app, config)
+    for feature in FEATURES:
+        feature.register(app, config)

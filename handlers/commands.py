@@ -1,0 +1,100 @@
+"""`/srm`: parse the text, route the verb, answer ephemerally in the caller's language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.actors import Actor
+from bot.config import AppConfig
+from bot.errors import DomainError
+from bot.ids import COMMAND
+from bot.manifest_parts import SlackNeeds, SlashCommand
+from bot.text import Arguments, ArgumentError, parse_arguments
+from bot.views import help as help_views
+from bot.views.errors import error_message
+from handlers import suppliers
+
+log = logging.getLogger(__name__)
+
+NEEDS = SlackNeeds(
+    scopes=("commands", "chat:write", "channels:read", "groups:read", "im:read", "mpim:read", "users:read",
+            "usergroups:read"),
+    commands=(SlashCommand(COMMAND, "Supplier orders, tickets and scorecards", "help | supplier add \"<name>\" country=<ISO2>"),),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """One parsed `/srm` invocation with everything a verb handler needs."""
+
+    session: Session
+    actor: Actor
+    args: Arguments
+    channel_id: str
+    channel_name: str
+    client: WebClient
+    config: AppConfig
+
+
+Verb = Callable[[CommandRequest], dict[str, Any]]
+
+
+def show_help(request: CommandRequest) -> dict[str, Any]:
+    return help_views.help_message()
+
+
+ROUTES: dict[tuple[str, ...], Verb] = {
+    ("help",): show_help,
+    ("supplier", "add"): suppliers.add,
+    ("supplier", "list"): suppliers.list_all,
+    ("supplier", "show"): suppliers.show,
+}
+
+
+def route(words: list[str]) -> tuple[Verb | None, int]:
+    """The verb handler for the leading words, and how many words name it."""
+    lowered = [w.lower() for w in words[:2]]
+    for length in (2, 1):
+        verb = ROUTES.get(tuple(lowered[:length]))
+        if verb is not None and len(lowered) >= length:
+            return verb, length
+    return None, 0
+
+
+def register(app: App, config: AppConfig) -> None:
+    def handle_command(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
+        ack(**answer(command, context, client, config))
+
+    app.command(COMMAND)(handle_command)
+
+
+def answer(command: dict, context: BoltContext, client: WebClient, config: AppConfig) -> dict[str, Any]:
+    """The ephemeral answer to one `/srm` command (a usage message when it cannot be read)."""
+    text = (command.get("text") or "").strip()
+    try:
+        args = parse_arguments(text)
+    except ArgumentError as exc:
+        return help_views.bad_arguments(str(exc))
+    if not args.words:
+        return help_views.help_message() if not args.options else help_views.unknown_command(text)
+    verb, length = route(args.words)
+    if verb is None:
+        return help_views.unknown_command(text)
+    session: Session = context["session"]
+    request = CommandRequest(
+        session=session, actor=context["actor"], args=Arguments(args.words[length:], args.options),
+        channel_id=command.get("channel_id", ""), channel_name=command.get("channel_name", ""),
+        client=client, config=config,
+    )  # fmt: skip
+    try:
+        with session.begin_nested():  # a refused request leaves nothing behind
+            return verb(request)
+    except DomainError as error:
+        return error_message(error)

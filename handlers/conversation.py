@@ -1,0 +1,35 @@
+"""Messages in linked channels: every one is stored with its author's side, text, files and time."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.config import AppConfig
+from bot.conversation import PostedMessage, store_message
+from bot.manifest_parts import SlackNeeds
+
+NEEDS = SlackNeeds(
+    scopes=("channels:history", "groups:history", "files:read"),
+    events=("message.channels", "message.groups"),
+)
+# Edits, deletions and joins arrive as message subtypes; only what people wrote is stored here.
+STORED_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+def register(app: App, config: AppConfig) -> None:
+    def on_message(ack: Ack, event: dict, context: BoltContext) -> None:
+        ack()
+        actor = context.get("actor")
+        if actor is None or event.get("subtype") not in STORED_SUBTYPES or event.get("bot_id"):
+            return
+        files = [
+            {"id": f.get("id"), "name": f.get("name"), "permalink": f.get("permalink")}
+            for f in event.get("files") or []
+        ]
+        store_message(
+            session=context["session"], actor=actor,
+            posted=PostedMessage(channel_id=event["channel"], ts=event["ts"], thread_ts=event.get("thread_ts"),
+                                 user_id=event.get("user", ""), text=event.get("text") or "", files=files),
+        )  # fmt: skip
+
+    app.event("message")(on_message)

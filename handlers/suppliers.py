@@ -1,0 +1,82 @@
+"""`/srm supplier add | list | show`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot import flows, suppliers
+from bot.errors import DomainError
+from bot.i18n import _
+from bot.text import neutralise
+from bot.views import help as help_views
+from bot.views.blocks import message, section
+from bot.views.suppliers import supplier_detail, supplier_list
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandRequest
+
+ADD_OPTIONS = {"country", "locale", "tz"}
+
+
+def add(request: CommandRequest) -> dict[str, Any]:
+    """Create a supplier from its shared channel and link the channel."""
+    args = request.args
+    if unknown := sorted(set(args.options) - ADD_OPTIONS):
+        return help_views.unexpected_arguments(unknown)
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument('"<name>"')
+    if not args.options.get("country"):
+        return help_views.missing_argument("country=<ISO2>")
+    for key in ("locale", "tz"):
+        if key in args.options and not args.options[key]:
+            return help_views.missing_argument(f"{key}=")
+    if not request.actor.is_buyer:
+        raise DomainError("buyers_only")
+    channel = _channel_info(request)
+    supplier = flows.add_supplier(
+        session=request.session, actor=request.actor, name=args.words[0], country=args.options["country"],
+        channel=channel, locale=args.options.get("locale"), tz=args.options.get("tz"),
+    )  # fmt: skip
+    text = _(
+        ":white_check_mark: Supplier *{name}* added and linked to this channel "
+        "(language {locale}, time zone {tz}). A welcome message is on its way."
+    ).format(name=neutralise(supplier.name), locale=supplier.locale, tz=supplier.timezone)
+    return message(text, [section(text)])
+
+
+def list_all(request: CommandRequest) -> dict[str, Any]:
+    if request.args.words or request.args.options:
+        return help_views.unexpected_arguments(request.args.words + list(request.args.options))
+    return supplier_list(suppliers.visible_suppliers(session=request.session, actor=request.actor))
+
+
+def show(request: CommandRequest) -> dict[str, Any]:
+    if len(request.args.words) != 1 or request.args.options:
+        return help_views.missing_argument('"<name>"')
+    summary = suppliers.find_supplier(session=request.session, actor=request.actor, name=request.args.words[0])
+    return supplier_detail(summary, request.actor.tz)
+
+
+def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
+    """What Slack says of the command's channel; refuses DMs and channels the bot cannot post in."""
+    if request.channel_id.startswith("D") or request.channel_name == "directmessage":
+        raise DomainError("not_in_direct_message")
+    try:
+        channel = request.client.conversations_info(channel=request.channel_id)["channel"]
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        raise DomainError(error if error in ("channel_not_found", "not_in_channel") else "slack_unavailable") from exc
+    except OSError as exc:
+        raise DomainError("slack_unavailable") from exc
+    if channel.get("is_im") or channel.get("is_mpim"):
+        raise DomainError("not_in_direct_message")
+    if not channel.get("is_member", False):
+        raise DomainError("not_in_channel")
+    return suppliers.ChannelInfo(
+        channel_id=request.channel_id,
+        name=channel.get("name") or request.channel_name,
+        is_direct=False,
+        is_shared=bool(channel.get("is_ext_shared") or channel.get("is_shared")),
+    )

@@ -1,0 +1,23 @@
+"""SQLModel tables by domain. Importing this package registers every table on SQLModel.metadata."""
+
+from models.audit import AuditEvent
+from models.base import UTCDateTime, utcnow
+from models.jobs import JobClaim
+from models.messages import ChannelMessage
+from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
+from models.suppliers import Supplier, SupplierChannel, SupplierContact
+
+__all__ = [
+    "AuditEvent",
+    "Card",
+    "ChannelMessage",
+    "JobClaim",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "SlackUser",
+    "Supplier",
+    "SupplierChannel",
+    "SupplierContact",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,164 @@
+"""Shared fixtures: a fake Slack Web API, the app served over real HTTP, SQLite and PostgreSQL databases.
+
+Every test that uses a database runs twice: on SQLite and on PostgreSQL (SRM_TEST_POSTGRES_URL, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test; each run gets a fresh database of its own, dropped at
+the end). Without that variable the PostgreSQL half is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlmodel import Session, SQLModel
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fakeslack import FakeSlack  # noqa: E402
+from slackclient import SlackClient  # noqa: E402
+
+from bot.app import create_app, make_client  # noqa: E402
+from bot.config import AppConfig, DeliveryConfig  # noqa: E402
+from bot.db import make_engine, upgrade  # noqa: E402
+from bot.delivery import Delivery  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.web import SlackWsgiApp, make_server  # noqa: E402
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+POSTGRES_URL = os.environ.get("SRM_TEST_POSTGRES_URL")
+
+# People and channels of the fake workspace.
+BUYER = "U0BUYER"  # full member, English
+BUYER_ZH = "U0BUYERZH"  # full member, Simplified Chinese Slack
+BUYER_ES = "U0BUYERES"  # full member, Spanish Slack
+GUEST = "U0GUEST"  # single/multi-channel guest of the home workspace
+ACME_USER = "U0ACME"  # Slack Connect member from the supplier's own workspace
+BETA_USER = "U0BETA"  # another supplier's external member
+ACME_CHANNEL = "C0ACME"
+BETA_CHANNEL = "C0BETA"
+INTERNAL_CHANNEL = "C0INTERNAL"
+NOBOT_CHANNEL = "C0NOBOT"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_template(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """One migrated database per backend and test run."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield "sqlite", str(path)
+        return
+    if not POSTGRES_URL:
+        pytest.skip("SRM_TEST_POSTGRES_URL is not set")
+    name = f"srm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield "postgresql", url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(database_template, tmp_path) -> str:
+    """A clean, migrated database for one test."""
+    kind, where = database_template
+    if kind == "sqlite":
+        path = tmp_path / "srm.db"
+        shutil.copy(where, path)
+        return f"sqlite:///{path}"
+    engine = create_engine(where)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return where
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    """A session for looking at what the app stored."""
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    for user, locale in ((BUYER, "en-US"), (BUYER_ZH, "zh-CN"), (BUYER_ES, "es-ES")):
+        fake.add_user(user, locale=locale)
+    fake.add_user(GUEST, guest=True, locale=None)
+    fake.add_user(ACME_USER, team_id="T0ACME", locale=None, tz="Asia/Shanghai")
+    fake.add_user(BETA_USER, team_id="T0BETA", locale=None, tz="America/Mexico_City")
+    fake.add_channel(ACME_CHANNEL, name="acme-shared", shared=True)
+    fake.add_channel(BETA_CHANNEL, name="beta-shared", shared=True)
+    fake.add_channel(INTERNAL_CHANNEL, name="procurement")
+    fake.add_channel(NOBOT_CHANNEL, name="no-bot", bot_member=False)
+    fake.start()
+    yield fake
+    fake.stop()
+    assert not fake.violations, f"Slack would have rejected: {fake.violations}"
+
+
+@pytest.fixture
+def config() -> AppConfig:
+    """Policy for tests: fast retries and no per-channel pacing (the pacing test sets its own)."""
+    return AppConfig(
+        delivery=DeliveryConfig(channel_interval_seconds=0, backoff_seconds=0.05, max_backoff_seconds=0.2,
+                                poll_seconds=0.05, max_attempts=4, http_timeout_seconds=5),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def settings(slack, db_url) -> Settings:
+    return Settings(
+        _env_file=None, slack_bot_token="xoxb-test-token", slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url, database_url=db_url,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def app_url(settings, config, engine) -> Iterator[str]:
+    """The app served exactly as `srm run` serves it, on a free port."""
+    wsgi = SlackWsgiApp(create_app(settings=settings, config=config), engine)
+    server = make_server(wsgi, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def client(app_url) -> SlackClient:
+    return SlackClient(app_url, SIGNING_SECRET)
+
+
+@pytest.fixture
+def delivery(engine, settings, config) -> Iterator[Delivery]:
+    """The outbox delivery loop running in the background, as in `srm run`."""
+    worker = Delivery(engine=engine, client=make_client(settings), config=config.delivery, worker_id="test-1")
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    yield worker
+    stop.set()
+    thread.join(timeout=5)

@@ -1,0 +1,247 @@
+"""A fake Slack Web API on a free localhost port: records calls, enforces Block Kit limits, fails on demand."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+HOME_TEAM = "T0HOME"
+BOT_USER = "U0BOT"
+
+MESSAGE_BLOCKS_MAX = 50
+MODAL_BLOCKS_MAX = 100
+SECTION_TEXT_MAX = 3000
+HEADER_TEXT_MAX = 150
+MODAL_TITLE_MAX = 24
+BUTTON_TEXT_MAX = 75
+ACTIONS_ELEMENTS_MAX = 25
+MESSAGE_TEXT_MAX = 40000
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def block_kit_problems(payload: dict[str, Any], *, modal: bool = False) -> list[str]:
+    """What in a message or modal payload Slack would reject."""
+    problems = []
+    blocks = payload.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    limit = MODAL_BLOCKS_MAX if modal else MESSAGE_BLOCKS_MAX
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks > {limit}")
+    if len(payload.get("text") or "") > MESSAGE_TEXT_MAX:
+        problems.append("text too long")
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "section":
+            text = (block.get("text") or {}).get("text", "")
+            if len(text) > SECTION_TEXT_MAX:
+                problems.append(f"section text {len(text)} > {SECTION_TEXT_MAX}")
+            if not text and not block.get("fields"):
+                problems.append("empty section")
+        if kind == "header" and len(block["text"]["text"]) > HEADER_TEXT_MAX:
+            problems.append("header too long")
+        if kind == "actions":
+            elements = block.get("elements", [])
+            if len(elements) > ACTIONS_ELEMENTS_MAX:
+                problems.append("too many actions")
+            for element in elements:
+                if element.get("type") == "button" and len(element["text"]["text"]) > BUTTON_TEXT_MAX:
+                    problems.append("button text too long")
+                if len(element.get("action_id", "")) > 255 or len(element.get("value", "")) > 2000:
+                    problems.append("action id or value too long")
+        if kind == "context" and len(block.get("elements", [])) > 10:
+            problems.append("too many context elements")
+    if modal:
+        title = (payload.get("title") or {}).get("text", "")
+        if not title or len(title) > MODAL_TITLE_MAX:
+            problems.append(f"modal title {title!r} not 1..{MODAL_TITLE_MAX} chars")
+        if len(payload.get("private_metadata") or "") > 3000:
+            problems.append("private_metadata too long")
+    return problems
+
+
+class FakeSlack:
+    """State of the fake workspace plus the HTTP server answering like slack.com/api."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.violations: list[str] = []
+        self.usergroups: dict[str, list[str]] = {}
+        self._failures: dict[str, list[Failure]] = {}
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # --- setting up the workspace -------------------------------------------------------------
+    def add_user(self, user_id: str, *, team_id: str = HOME_TEAM, locale: str | None = "en-US",
+                 tz: str = "Europe/Berlin", guest: bool = False, bot: bool = False) -> None:  # fmt: skip
+        user = {"id": user_id, "team_id": team_id, "name": user_id.lower(), "real_name": f"Person {user_id}",
+                "is_bot": bot, "is_restricted": guest, "is_ultra_restricted": False, "deleted": False, "tz": tz}  # fmt: skip
+        if locale:
+            user["locale"] = locale
+        self.users[user_id] = user
+
+    def add_channel(self, channel_id: str, *, name: str, shared: bool = False, bot_member: bool = True) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id, "name": name, "is_channel": True, "is_private": False, "is_im": False,
+            "is_mpim": False, "is_ext_shared": shared, "is_shared": shared, "is_member": bot_member,
+        }  # fmt: skip
+
+    def fail_next(self, method: str, *, status: int = 503, times: int = 1, error: str = "service_unavailable",
+                  retry_after: int | None = None) -> None:  # fmt: skip
+        """Answer the next `times` calls of `method` with an HTTP error (429 with Retry-After if given)."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        with self._lock:
+            self._failures.setdefault(method, []).extend(
+                Failure(status, {"ok": False, "error": error}, headers) for _ in range(times)
+            )
+
+    # --- reading what happened ----------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls_to("chat.postMessage") if channel in (None, c.params.get("channel"))]
+
+    def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition"):
+        """Poll until `predicate()` is truthy; fail with `what` after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    # --- serving ------------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            self.calls.append(Call(method, params, time.monotonic()))
+            queued = self._failures.get(method)
+            if queued:
+                failure = queued.pop(0)
+                return failure.status, failure.body, failure.headers
+        handler = getattr(self, "api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        return 200, handler(params), {}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = dict(parse_qsl(raw))
+                method = self.path.split("/api/", 1)[-1].strip("/")
+                status, body, headers = fake._answer(method, params)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    # --- Web API methods ----------------------------------------------------------------------
+    def api_auth_test(self, params):
+        return {"ok": True, "team_id": HOME_TEAM, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Home"}
+
+    def api_users_info(self, params):
+        user = self.users.get(params.get("user"))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def api_conversations_info(self, params):
+        channel = self.channels.get(params.get("channel"))
+        return {"ok": True, "channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
+
+    def api_usergroups_users_list(self, params):
+        return {"ok": True, "users": self.usergroups.get(params.get("usergroup"), [])}
+
+    def _check(self, params, *, modal=False) -> str | None:
+        problems = block_kit_problems(params, modal=modal)
+        if problems:
+            self.violations.extend(problems)
+            return "invalid_blocks"
+        return None
+
+    def api_chat_postMessage(self, params):
+        channel = self.channels.get(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if not channel["is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
+        if error := self._check(params):
+            return {"ok": False, "error": error}
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        with self._lock:
+            self.messages[(params["channel"], ts)] = dict(params)
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+
+    def api_chat_update(self, params):
+        key = (params.get("channel"), params.get("ts"))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        if error := self._check(params):
+            return {"ok": False, "error": error}
+        with self._lock:
+            self.messages[key] = dict(params)
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def api_chat_postEphemeral(self, params):
+        if error := self._check(params):
+            return {"ok": False, "error": error}
+        return {"ok": True, "message_ts": "1.1"}
+
+    def api_views_open(self, params):
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if error := self._check(view, modal=True):
+            return {"ok": False, "error": error}
+        return {"ok": True, "view": {"id": "V1", **view}}
+
+    def api_reactions_add(self, params):
+        return {"ok": True}
