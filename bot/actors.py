@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from bot.audit import record_event
@@ -90,23 +91,44 @@ def classify(user: SlackUser | None, home_team_id: str | None) -> str:
 
 
 def supplier_for_channel(*, session: Session, channel_id: str | None) -> Supplier | None:
-    """The supplier whose shared channel this is, if any."""
+    """The supplier whose shared channel this is, if any (remembered for the rest of the transaction)."""
     if not channel_id:
         return None
-    return session.exec(
-        select(Supplier).join(SupplierChannel).where(SupplierChannel.channel_id == channel_id)
-    ).first()
+    known = session.info.setdefault("channel_suppliers", {})
+    if channel_id not in known:
+        known[channel_id] = session.exec(
+            select(Supplier).join(SupplierChannel).where(SupplierChannel.channel_id == channel_id)
+        ).first()
+    return known[channel_id]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_channel_suppliers(session: Session) -> None:
+    session.info.pop("channel_suppliers", None)
 
 
 def record_contact(*, session: Session, supplier_id: int, user_id: str, kind: str, via: str) -> bool:
     """Remember a supplier-side person the first time they are seen; True when new."""
+    known = select(SupplierContact.id).where(
+        SupplierContact.supplier_id == supplier_id, SupplierContact.user_id == user_id
+    )
+    if session.exec(known).first() is not None:
+        return False  # the common case reads only, so it never waits for SQLite's write lock
     values = {"supplier_id": supplier_id, "user_id": user_id, "kind": kind, "first_seen_via": via}
-    if not insert_or_ignore(session, SupplierContact, values | {"first_seen_at": utcnow()}, ["supplier_id", "user_id"]):
+    if not insert_or_ignore(
+        session, SupplierContact, values | {"first_seen_at": utcnow()}, ["supplier_id", "user_id"]
+    ):
         return False
     record_event(
-        session=session, actor_id=user_id, actor_role="supplier", object_type="supplier",
-        object_id=supplier_id, action="contact_added", after={"user_id": user_id, "kind": kind, "via": via},
-    )  # fmt: skip
+        session=session,
+        actor_id=user_id,
+        actor_role="supplier",
+        object_type="supplier",
+        object_id=supplier_id,
+        action="contact_added",
+        after={"user_id": user_id, "kind": kind, "via": via},
+    )
     return True
 
 
@@ -123,7 +145,10 @@ def resolve_actor(
 ) -> Actor:
     """Resolve rights and reading preferences for `user_id` acting in `channel_id`."""
     user = get_slack_user(
-        session=session, user_id=user_id, fetch=fetch, max_age=timedelta(minutes=config.slack.user_cache_minutes)
+        session=session,
+        user_id=user_id,
+        fetch=fetch,
+        max_age=timedelta(minutes=config.slack.user_cache_minutes),
     )
     kind = classify(user, home_team_id)
     channel_supplier = supplier_for_channel(session=session, channel_id=channel_id)
@@ -132,7 +157,9 @@ def resolve_actor(
     is_buyer = kind == "member" and (is_admin or is_in_buyer_group is None or is_in_buyer_group(user_id))
     if kind in ("external", "guest"):
         if channel_supplier is not None:
-            record_contact(session=session, supplier_id=channel_supplier.id, user_id=user_id, kind=kind, via=via)
+            record_contact(
+                session=session, supplier_id=channel_supplier.id, user_id=user_id, kind=kind, via=via
+            )
         supplier_ids = set(
             session.exec(select(SupplierContact.supplier_id).where(SupplierContact.user_id == user_id)).all()
         )

@@ -48,7 +48,8 @@ def _context(settings: Settings, config: AppConfig):
 def main(verbose: bool) -> None:
     """Slack-native supplier relationship management."""
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("alembic", "apscheduler.executors", "waitress.queue"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -160,7 +161,9 @@ def jobs_run(name: str, at: str | None) -> None:
         try:
             when = datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise click.ClickException(f"--at {at!r} is not an ISO-8601 time such as 2026-11-22T07:00:00Z") from exc
+            raise click.ClickException(
+                f"--at {at!r} is not an ISO-8601 time such as 2026-11-22T07:00:00Z"
+            ) from exc
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
     settings = get_settings()
     click.echo(run_job(_context(settings, _load(settings)), name, when))
@@ -169,7 +172,9 @@ def jobs_run(name: str, at: str | None) -> None:
 @main.command()
 @click.argument("kind")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout)."
+)
 def export(kind: str, fmt: str, out: str | None) -> None:
     """Export records (suppliers, audit, …) as CSV or XLSX."""
     from bot.db import make_engine, session_scope

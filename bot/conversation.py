@@ -49,5 +49,7 @@ def store_message(*, session: Session, actor: Actor, posted: PostedMessage) -> C
     if not insert_or_ignore(session, ChannelMessage, values, ["channel_id", "ts"]):
         return None
     return session.exec(
-        select(ChannelMessage).where(ChannelMessage.channel_id == posted.channel_id, ChannelMessage.ts == posted.ts)
+        select(ChannelMessage).where(
+            ChannelMessage.channel_id == posted.channel_id, ChannelMessage.ts == posted.ts
+        )
     ).one()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
@@ -23,20 +24,51 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            # pysqlite's own transaction handling would let a SAVEPOINT's RELEASE commit the whole
+            # transaction; SQLAlchemy's documented remedy is to disable it and emit BEGIN ourselves.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:
+            # A transaction that reads and then writes must hold the write lock from the start: in WAL
+            # mode a deferred one fails at once ("database is locked") if another commit came between.
+            immediate = connection.get_execution_options().get("sqlite_immediate")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_sqlite_locks: dict[str, threading.RLock] = {}
+_sqlite_locks_guard = threading.Lock()
+
+
+def serialised(engine: Engine) -> AbstractContextManager:
+    """On SQLite, one writing transaction at a time in this process.
+
+    SQLite has a single writer; queueing on a Python lock is fair and prompt, where SQLite's own busy
+    handler sleeps in growing steps. Other processes (a separate `srm worker`) wait in BEGIN IMMEDIATE.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _sqlite_locks_guard:
+        return _sqlite_locks.setdefault(str(engine.url), threading.RLock())
+
+
+def writing_session(engine: Engine) -> Session:
+    """A session whose transaction may write (on SQLite it takes the write lock when it begins)."""
+    return Session(engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One writing transaction: committed when the block ends, rolled back if it raises."""
+    with serialised(engine), writing_session(engine) as session:
         try:
             yield session
             session.commit()

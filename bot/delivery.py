@@ -31,8 +31,16 @@ STALE_CLAIM = timedelta(minutes=5)
 
 
 class _Outcome:
-    def __init__(self, *, ts: str | None = None, channel: str | None = None, error: str | None = None,
-                 retry_after: float | None = None, transient: bool = False, rate_limited: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        ts: str | None = None,
+        channel: str | None = None,
+        error: str | None = None,
+        retry_after: float | None = None,
+        transient: bool = False,
+        rate_limited: bool = False,
+    ):
         self.ts, self.channel, self.error = ts, channel, error
         self.retry_after, self.transient, self.rate_limited = retry_after, transient, rate_limited
 
@@ -98,15 +106,21 @@ class Delivery:
                 ready_at = self._channel_ready_at(session, channel_id)
                 if ready_at > now:
                     session.execute(
-                        update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=ready_at)
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == row_id)
+                        .values(next_attempt_at=ready_at)
                     )
                     continue
                 result = session.execute(
                     update(OutboxMessage)
                     .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-                    .values(status="sending", claimed_by=self.worker_id, claimed_at=now,
-                            attempts=OutboxMessage.attempts + 1)
-                )  # fmt: skip
+                    .values(
+                        status="sending",
+                        claimed_by=self.worker_id,
+                        claimed_at=now,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                )
                 if result.rowcount == 1:
                     claimed.append(row_id)
         return claimed
@@ -173,7 +187,9 @@ class Delivery:
                 row.attempts -= 1  # being paced by Slack is not a failed attempt
                 row.status, row.next_attempt_at = "pending", now + timedelta(seconds=outcome.retry_after)
             elif outcome.transient and row.attempts < self.config.max_attempts:
-                delay = min(self.config.backoff_seconds * 2 ** (row.attempts - 1), self.config.max_backoff_seconds)
+                delay = min(
+                    self.config.backoff_seconds * 2 ** (row.attempts - 1), self.config.max_backoff_seconds
+                )
                 row.status, row.next_attempt_at = "pending", now + timedelta(seconds=delay)
             else:
                 row.status = "failed"

@@ -22,12 +22,31 @@ def _iso(value) -> str:
 
 
 def suppliers_table(session: Session) -> Table:
-    header = ["id", "name", "country", "locale", "timezone", "channels", "contacts", "created_by", "created_at"]
+    header = [
+        "id",
+        "name",
+        "country",
+        "locale",
+        "timezone",
+        "channels",
+        "contacts",
+        "created_by",
+        "created_at",
+    ]
     rows = (
-        [s.supplier.id, s.supplier.name, s.supplier.country, s.supplier.locale, s.supplier.timezone,
-         " ".join(s.channel_ids), s.contacts, s.supplier.created_by, _iso(s.supplier.created_at)]
+        [
+            s.supplier.id,
+            s.supplier.name,
+            s.supplier.country,
+            s.supplier.locale,
+            s.supplier.timezone,
+            " ".join(s.channel_ids),
+            s.contacts,
+            s.supplier.created_by,
+            _iso(s.supplier.created_at),
+        ]
         for s in visible_suppliers(session=session, actor=SYSTEM)
-    )  # fmt: skip
+    )
     return header, rows
 
 
@@ -36,8 +55,17 @@ def audit_table(session: Session) -> Table:
 
     def rows() -> Iterator[list[Any]]:
         for e in session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)):
-            yield [e.id, _iso(e.at), e.actor_id, e.actor_role, e.object_type, e.object_id, e.action,
-                   "" if e.before is None else _json(e.before), "" if e.after is None else _json(e.after)]  # fmt: skip
+            yield [
+                e.id,
+                _iso(e.at),
+                e.actor_id,
+                e.actor_role,
+                e.object_type,
+                e.object_id,
+                e.action,
+                "" if e.before is None else _json(e.before),
+                "" if e.after is None else _json(e.after),
+            ]
 
     return header, rows()
 

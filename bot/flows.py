@@ -29,7 +29,11 @@ def add_supplier(
     with use_locale(supplier.locale):
         payload = welcome_message(supplier)
     post_card(
-        session=session, kind="welcome", object_type="supplier", object_id=supplier.id,
-        channel_id=channel.channel_id, payload=payload | {"unfurl_links": False, "unfurl_media": False},
-    )  # fmt: skip
+        session=session,
+        kind="welcome",
+        object_type="supplier",
+        object_id=supplier.id,
+        channel_id=channel.channel_id,
+        payload=payload | {"unfurl_links": False, "unfurl_media": False},
+    )
     return supplier

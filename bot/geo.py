@@ -12,16 +12,24 @@ from babel.languages import get_official_languages
 
 # Countries whose first tzdb zone is not where most people (and factories) are.
 MAIN_ZONE = {
-    "AU": "Australia/Sydney", "BR": "America/Sao_Paulo", "CA": "America/Toronto", "RU": "Europe/Moscow",
-    "UA": "Europe/Kyiv", "UZ": "Asia/Tashkent", "CL": "America/Santiago", "ID": "Asia/Jakarta",
-}  # fmt: skip
+    "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto",
+    "RU": "Europe/Moscow",
+    "UA": "Europe/Kyiv",
+    "UZ": "Asia/Tashkent",
+    "CL": "America/Santiago",
+    "ID": "Asia/Jakarta",
+}
 
 
 @cache
 def countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes that CLDR knows (regions like 001 and placeholders like ZZ left out)."""
     names = Locale("en").territories
-    return frozenset(c for c in names if len(c) == 2 and c.isalpha() and c not in {"ZZ", "EU", "EZ", "UN", "QO"})
+    return frozenset(
+        c for c in names if len(c) == 2 and c.isalpha() and c not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    )
 
 
 def is_country(code: str) -> bool:

@@ -74,6 +74,7 @@ def lazy_gettext(message: str) -> LazyProxy:
 _ = gettext
 
 
+@cache
 def supported_locale(code: str | None) -> str | None:
     """Map any locale code (Slack's `zh-CN`, Babel's `es_MX`, `zh_Hans_CN`) to a catalog we ship, or None."""
     if not code:
@@ -112,11 +113,21 @@ def format_decimal(value: float | int) -> str:
 
 def territory_name(code: str) -> str:
     """A country's name in the reader's language."""
-    return Locale.parse(_current.get()).territories.get(code.upper(), code.upper())
+    return _locale(_current.get()).territories.get(code.upper(), code.upper())
+
+
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def language_name(locale_code: str) -> str:
+    return _language_name(locale_code, _current.get())
+
+
+@cache
+def _language_name(locale_code: str, reader: str) -> str:
     try:
-        return Locale.parse(locale_code).get_display_name(_current.get()) or locale_code
+        return Locale.parse(locale_code).get_display_name(reader) or locale_code
     except (ValueError, UnknownLocaleError):
         return locale_code

@@ -25,7 +25,9 @@ def housekeeping(ctx: JobContext, now: datetime) -> str:
 
 @job("deliver", description="Send every due outbox message once", every_seconds=None)
 def deliver(ctx: JobContext, now: datetime) -> str:
-    delivery = Delivery(engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id)
+    delivery = Delivery(
+        engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
+    )
     total = 0
     while sent := delivery.deliver_due(now):
         total += sent

@@ -34,7 +34,11 @@ def build_manifest(url: str | None = None, socket: bool = False) -> dict[str, An
     request_url = None if socket else (url or "https://example.com/slack/events")
 
     features: dict[str, Any] = {
-        "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True, "messages_tab_read_only_enabled": True},
+        "app_home": {
+            "home_tab_enabled": False,
+            "messages_tab_enabled": True,
+            "messages_tab_read_only_enabled": True,
+        },
         "bot_user": {"display_name": DISPLAY_NAME, "always_online": True},
         "slash_commands": [
             {"command": c.command, "description": c.description, "should_escape": False}

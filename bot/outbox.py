@@ -27,7 +27,7 @@ def enqueue(
     thread_card: Card | None = None,
 ) -> OutboxMessage:
     """Queue one Web API call; it is sent after (and only if) the surrounding transaction commits."""
-    if card is not None and card.id is None or thread_card is not None and thread_card.id is None:
+    if (card is not None and card.id is None) or (thread_card is not None and thread_card.id is None):
         session.flush()
     message = OutboxMessage(
         method=method,
@@ -54,7 +54,9 @@ def post_card(
 
 def update_card(*, session: Session, card: Card, payload: dict[str, Any]) -> OutboxMessage:
     """Queue a `chat.update` of the card; its `ts` is filled in at delivery time."""
-    return enqueue(session=session, channel_id=card.channel_id, payload=payload, method="chat.update", card=card)
+    return enqueue(
+        session=session, channel_id=card.channel_id, payload=payload, method="chat.update", card=card
+    )
 
 
 def post_in_thread(*, session: Session, card: Card, payload: dict[str, Any]) -> OutboxMessage:

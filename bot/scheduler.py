@@ -83,10 +83,16 @@ def start_scheduler(ctx: JobContext) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     for declared in load_jobs().values():
         scheduler.add_job(
-            _tick, "interval", args=(ctx, declared), id=declared.name,
+            _tick,
+            "interval",
+            args=(ctx, declared),
+            id=declared.name,
             seconds=declared.every_seconds or ctx.config.scheduler.tick_seconds,
-            next_run_time=utcnow(), coalesce=True, max_instances=1, misfire_grace_time=None,
-        )  # fmt: skip
+            next_run_time=utcnow(),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
     scheduler.start()
     return scheduler
 

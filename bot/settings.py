@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,7 +29,6 @@ class Settings(BaseSettings):
         return missing
 
 
-@lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
+    """Settings from the current environment and `.env`."""
     return Settings()

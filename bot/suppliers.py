@@ -70,28 +70,44 @@ def create_supplier(
     if session.exec(select(Supplier.id).where(Supplier.name_key == name.casefold())).first() is not None:
         raise DomainError("supplier_exists", name=name)
     supplier = Supplier(
-        name=name, name_key=name.casefold(), country=country, created_by=actor.user_id,
-        locale=geo.normalise_locale(locale) if locale else geo.default_locale(country), timezone=zone,
-    )  # fmt: skip
+        name=name,
+        name_key=name.casefold(),
+        country=country,
+        created_by=actor.user_id,
+        locale=geo.normalise_locale(locale) if locale else geo.default_locale(country),
+        timezone=zone,
+    )
     try:
         with session.begin_nested():  # a concurrent add of the same name or channel loses cleanly
             session.add(supplier)
             session.flush()
             session.add(
                 SupplierChannel(
-                    supplier_id=supplier.id, channel_id=channel.channel_id, channel_name=channel.name,
-                    is_shared=channel.is_shared, linked_by=actor.user_id,
+                    supplier_id=supplier.id,
+                    channel_id=channel.channel_id,
+                    channel_name=channel.name,
+                    is_shared=channel.is_shared,
+                    linked_by=actor.user_id,
                 )
-            )  # fmt: skip
+            )
             session.flush()
     except IntegrityError as exc:
         raise DomainError("supplier_exists", name=name) from exc
     record_event(
-        session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="supplier",
-        object_id=supplier.id, action="created",
-        after={"name": name, "country": country, "locale": supplier.locale, "timezone": zone,
-               "channel_id": channel.channel_id},
-    )  # fmt: skip
+        session=session,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        object_type="supplier",
+        object_id=supplier.id,
+        action="created",
+        after={
+            "name": name,
+            "country": country,
+            "locale": supplier.locale,
+            "timezone": zone,
+            "channel_id": channel.channel_id,
+        },
+    )
     return supplier
 
 
@@ -124,7 +140,9 @@ def visible_suppliers(*, session: Session, actor: Actor) -> list[SupplierSummary
 
 def find_supplier(*, session: Session, actor: Actor, name: str) -> SupplierSummary:
     """One supplier by name (case-insensitive), if the actor may see it."""
-    supplier = session.exec(select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())).first()
+    supplier = session.exec(
+        select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())
+    ).first()
     if supplier is None or not actor.can_act_for(supplier.id):
         raise DomainError("supplier_not_found", name=name)
     return _summaries(session, [supplier])[0]

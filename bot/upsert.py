@@ -19,5 +19,8 @@ def insert_or_update(session: Session, model: type, values: dict[str, Any], keys
 def insert_or_ignore(session: Session, model: type, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert `values` unless a row with the same `keys` exists; True when this call inserted it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return session.execute(statement).rowcount == 1
+    key = getattr(model, keys[0])
+    statement = (
+        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(key)
+    )
+    return session.execute(statement).first() is not None

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
-from sqlmodel import Session
 from waitress.server import create_server
 
+from bot.db import check_database, serialised, writing_session
 from bot.i18n import DEFAULT_LOCALE, use_locale
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class SlackWsgiApp:
         return [body]
 
     def _dispatch(self, request: WsgiHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
-        with Session(self.engine, expire_on_commit=False) as session, use_locale(DEFAULT_LOCALE):
+        with serialised(self.engine), writing_session(self.engine) as session, use_locale(DEFAULT_LOCALE):
             bolt_request = BoltRequest(
                 body=request.get_body(),
                 query=request.query_string,
@@ -53,20 +53,34 @@ class SlackWsgiApp:
                 session.rollback()
                 raise
         headers = [(k, v) for k, values in response.headers.items() for v in values]
-        return f"{response.status} {_REASONS.get(response.status, 'OK')}", headers, response.body.encode("utf-8")
+        return (
+            f"{response.status} {_REASONS.get(response.status, 'OK')}",
+            headers,
+            response.body.encode("utf-8"),
+        )
 
     def _health(self, start_response) -> Iterable[bytes]:
-        from bot.db import check_database
-
         ok = check_database(self.engine)
         status = "200 OK" if ok else "503 Service Unavailable"
         start_response(status, [("Content-Type", "application/json")])
-        return [json.dumps({"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}).encode()]
+        return [
+            json.dumps(
+                {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
+            ).encode()
+        ]
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    500: "Internal Server Error",
+}
 
 
 def make_server(wsgi_app, host: str = "0.0.0.0", port: int = 3000, threads: int = 8):
     """The production server used by `srm run`, the tests and the benchmark alike."""
-    return create_server(wsgi_app, host=host, port=port, threads=threads, ident="srm", clear_untrusted_proxy_headers=True)
+    return create_server(
+        wsgi_app, host=host, port=port, threads=threads, ident="srm", clear_untrusted_proxy_headers=True
+    )

@@ -21,8 +21,12 @@ class Worker:
     def __init__(self, ctx: JobContext):
         self.ctx = ctx
         self.stopping = threading.Event()
-        self.delivery = Delivery(engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id)
-        self.thread = threading.Thread(target=self.delivery.run, args=(self.stopping,), name="delivery", daemon=True)
+        self.delivery = Delivery(
+            engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
+        )
+        self.thread = threading.Thread(
+            target=self.delivery.run, args=(self.stopping,), name="delivery", daemon=True
+        )
         self.scheduler = None
 
     def start(self) -> Worker:

@@ -16,7 +16,7 @@ from bot.config import AppConfig
 from bot.errors import DomainError
 from bot.ids import COMMAND
 from bot.manifest_parts import SlackNeeds, SlashCommand
-from bot.text import Arguments, ArgumentError, parse_arguments
+from bot.text import ArgumentError, Arguments, parse_arguments
 from bot.views import help as help_views
 from bot.views.errors import error_message
 from handlers import suppliers
@@ -24,10 +24,22 @@ from handlers import suppliers
 log = logging.getLogger(__name__)
 
 NEEDS = SlackNeeds(
-    scopes=("commands", "chat:write", "channels:read", "groups:read", "im:read", "mpim:read", "users:read",
-            "usergroups:read"),
-    commands=(SlashCommand(COMMAND, "Supplier orders, tickets and scorecards", "help | supplier add \"<name>\" country=<ISO2>"),),
-)  # fmt: skip
+    scopes=(
+        "commands",
+        "chat:write",
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "mpim:read",
+        "users:read",
+        "usergroups:read",
+    ),
+    commands=(
+        SlashCommand(
+            COMMAND, "Supplier orders, tickets and scorecards", 'help | supplier add "<name>" country=<ISO2>'
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -89,10 +101,14 @@ def answer(command: dict, context: BoltContext, client: WebClient, config: AppCo
         return help_views.unknown_command(text)
     session: Session = context["session"]
     request = CommandRequest(
-        session=session, actor=context["actor"], args=Arguments(args.words[length:], args.options),
-        channel_id=command.get("channel_id", ""), channel_name=command.get("channel_name", ""),
-        client=client, config=config,
-    )  # fmt: skip
+        session=session,
+        actor=context["actor"],
+        args=Arguments(args.words[length:], args.options),
+        channel_id=command.get("channel_id", ""),
+        channel_name=command.get("channel_name", ""),
+        client=client,
+        config=config,
+    )
     try:
         with session.begin_nested():  # a refused request leaves nothing behind
             return verb(request)

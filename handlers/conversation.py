@@ -27,9 +27,16 @@ def register(app: App, config: AppConfig) -> None:
             for f in event.get("files") or []
         ]
         store_message(
-            session=context["session"], actor=actor,
-            posted=PostedMessage(channel_id=event["channel"], ts=event["ts"], thread_ts=event.get("thread_ts"),
-                                 user_id=event.get("user", ""), text=event.get("text") or "", files=files),
-        )  # fmt: skip
+            session=context["session"],
+            actor=actor,
+            posted=PostedMessage(
+                channel_id=event["channel"],
+                ts=event["ts"],
+                thread_ts=event.get("thread_ts"),
+                user_id=event.get("user", ""),
+                text=event.get("text") or "",
+                files=files,
+            ),
+        )
 
     app.event("message")(on_message)

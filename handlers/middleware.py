@@ -13,12 +13,12 @@ from collections.abc import Callable
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from bot.actors import resolve_actor
 from bot.config import AppConfig
 from bot.i18n import _current as current_locale_var
-from models import ProcessedEvent
+from bot.upsert import insert_or_ignore
+from models import ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -26,36 +26,43 @@ log = logging.getLogger(__name__)
 def register(app: App, config: AppConfig) -> None:
     buyer_group = _BuyerGroup(config) if config.buyers.usergroup else None
 
-    def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):  # noqa: A002
+    def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):
         session = context["session"]
+        context["actor"] = None
+        if context.user_id:
+            # Resolved before anything is written: a users.info call never runs while holding SQLite's write lock.
+            home = context.authorize_result.team_id if context.authorize_result else context.team_id
+            actor = resolve_actor(
+                session=session,
+                config=config,
+                user_id=context.user_id,
+                channel_id=context.channel_id,
+                home_team_id=home,
+                fetch=_user_fetcher(client),
+                is_in_buyer_group=(lambda uid: buyer_group.contains(client, uid)) if buyer_group else None,
+                via=(body.get("event") or {}).get("type") or body.get("type") or "command",
+            )
+            context["actor"] = actor
+            current_locale_var.set(actor.locale)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not _first_delivery(session, event_id):
             log.info("event %s already handled; ignoring the retry", event_id)
             return BoltResponse(status=200, body="")
-        context["actor"] = None
-        if context.user_id:
-            home = context.authorize_result.team_id if context.authorize_result else context.team_id
-            actor = resolve_actor(
-                session=session, config=config, user_id=context.user_id, channel_id=context.channel_id,
-                home_team_id=home, fetch=_user_fetcher(client),
-                is_in_buyer_group=(lambda uid: buyer_group.contains(client, uid)) if buyer_group else None,
-                via=(body.get("event") or {}).get("type") or body.get("type") or "command",
-            )  # fmt: skip
-            context["actor"] = actor
-            current_locale_var.set(actor.locale)
         next()
 
     app.use(request_context)
 
 
 def _first_delivery(session, event_id: str) -> bool:
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(event_id=event_id))
-            session.flush()
-    except IntegrityError:
+    """Record the event id in the request's transaction; False when an earlier delivery has it.
+
+    If handling fails, the transaction (and so the record) is rolled back and Slack's retry is handled.
+    """
+    if session.get(ProcessedEvent, event_id) is not None:
         return False
-    return True
+    return insert_or_ignore(
+        session, ProcessedEvent, {"event_id": event_id, "received_at": utcnow()}, ["event_id"]
+    )
 
 
 def _user_fetcher(client: WebClient):

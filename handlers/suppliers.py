@@ -36,9 +36,14 @@ def add(request: CommandRequest) -> dict[str, Any]:
         raise DomainError("buyers_only")
     channel = _channel_info(request)
     supplier = flows.add_supplier(
-        session=request.session, actor=request.actor, name=args.words[0], country=args.options["country"],
-        channel=channel, locale=args.options.get("locale"), tz=args.options.get("tz"),
-    )  # fmt: skip
+        session=request.session,
+        actor=request.actor,
+        name=args.words[0],
+        country=args.options["country"],
+        channel=channel,
+        locale=args.options.get("locale"),
+        tz=args.options.get("tz"),
+    )
     text = _(
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
         "(language {locale}, time zone {tz}). A welcome message is on its way."
@@ -55,7 +60,9 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 def show(request: CommandRequest) -> dict[str, Any]:
     if len(request.args.words) != 1 or request.args.options:
         return help_views.missing_argument('"<name>"')
-    summary = suppliers.find_supplier(session=request.session, actor=request.actor, name=request.args.words[0])
+    summary = suppliers.find_supplier(
+        session=request.session, actor=request.actor, name=request.args.words[0]
+    )
     return supplier_detail(summary, request.actor.tz)
 
 
@@ -67,7 +74,9 @@ def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
         channel = request.client.conversations_info(channel=request.channel_id)["channel"]
     except SlackApiError as exc:
         error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-        raise DomainError(error if error in ("channel_not_found", "not_in_channel") else "slack_unavailable") from exc
+        raise DomainError(
+            error if error in ("channel_not_found", "not_in_channel") else "slack_unavailable"
+        ) from exc
     except OSError as exc:
         raise DomainError("slack_unavailable") from exc
     if channel.get("is_im") or channel.get("is_mpim"):

@@ -45,7 +45,10 @@ class OutboxMessage(SQLModel, table=True):
     """A Slack Web API call to make once, written in the same transaction as the change behind it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_channel", "channel_id", "status"))
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_channel", "channel_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     method: str = Field(max_length=40, description="chat.postMessage | chat.update")
     channel_id: str = Field(max_length=32)

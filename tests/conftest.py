@@ -21,15 +21,15 @@ from sqlmodel import Session, SQLModel
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fakeslack import FakeSlack  # noqa: E402
-from slackclient import SlackClient  # noqa: E402
+from fakeslack import FakeSlack
+from slackclient import SlackClient
 
-from bot.app import create_app, make_client  # noqa: E402
-from bot.config import AppConfig, DeliveryConfig  # noqa: E402
-from bot.db import make_engine, upgrade  # noqa: E402
-from bot.delivery import Delivery  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.web import SlackWsgiApp, make_server  # noqa: E402
+from bot.app import create_app, make_client
+from bot.config import AppConfig, DeliveryConfig
+from bot.db import make_engine, upgrade
+from bot.delivery import Delivery
+from bot.settings import Settings
+from bot.web import SlackWsgiApp, make_server
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 POSTGRES_URL = os.environ.get("SRM_TEST_POSTGRES_URL")
@@ -122,17 +122,26 @@ def slack() -> Iterator[FakeSlack]:
 def config() -> AppConfig:
     """Policy for tests: fast retries and no per-channel pacing (the pacing test sets its own)."""
     return AppConfig(
-        delivery=DeliveryConfig(channel_interval_seconds=0, backoff_seconds=0.05, max_backoff_seconds=0.2,
-                                poll_seconds=0.05, max_attempts=4, http_timeout_seconds=5),
-    )  # fmt: skip
+        delivery=DeliveryConfig(
+            channel_interval_seconds=0,
+            backoff_seconds=0.05,
+            max_backoff_seconds=0.2,
+            poll_seconds=0.05,
+            max_attempts=4,
+            http_timeout_seconds=5,
+        ),
+    )
 
 
 @pytest.fixture
 def settings(slack, db_url) -> Settings:
     return Settings(
-        _env_file=None, slack_bot_token="xoxb-test-token", slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.url, database_url=db_url,
-    )  # fmt: skip
+        _env_file=None,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        database_url=db_url,
+    )
 
 
 @pytest.fixture
@@ -143,8 +152,7 @@ def app_url(settings, config, engine) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    server.close()  # the serving thread notices within its loop timeout; no request is in flight now
 
 
 @pytest.fixture

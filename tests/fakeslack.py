@@ -95,25 +95,60 @@ class FakeSlack:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # --- setting up the workspace -------------------------------------------------------------
-    def add_user(self, user_id: str, *, team_id: str = HOME_TEAM, locale: str | None = "en-US",
-                 tz: str = "Europe/Berlin", guest: bool = False, bot: bool = False) -> None:  # fmt: skip
-        user = {"id": user_id, "team_id": team_id, "name": user_id.lower(), "real_name": f"Person {user_id}",
-                "is_bot": bot, "is_restricted": guest, "is_ultra_restricted": False, "deleted": False, "tz": tz}  # fmt: skip
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        team_id: str = HOME_TEAM,
+        locale: str | None = "en-US",
+        tz: str = "Europe/Berlin",
+        guest: bool = False,
+        bot: bool = False,
+    ) -> None:
+        user = {
+            "id": user_id,
+            "team_id": team_id,
+            "name": user_id.lower(),
+            "real_name": f"Person {user_id}",
+            "is_bot": bot,
+            "is_restricted": guest,
+            "is_ultra_restricted": False,
+            "deleted": False,
+            "tz": tz,
+        }
         if locale:
             user["locale"] = locale
         self.users[user_id] = user
 
-    def add_channel(self, channel_id: str, *, name: str, shared: bool = False, bot_member: bool = True) -> None:
+    def add_channel(
+        self, channel_id: str, *, name: str, shared: bool = False, bot_member: bool = True
+    ) -> None:
         self.channels[channel_id] = {
-            "id": channel_id, "name": name, "is_channel": True, "is_private": False, "is_im": False,
-            "is_mpim": False, "is_ext_shared": shared, "is_shared": shared, "is_member": bot_member,
-        }  # fmt: skip
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_private": False,
+            "is_im": False,
+            "is_mpim": False,
+            "is_ext_shared": shared,
+            "is_shared": shared,
+            "is_member": bot_member,
+        }
 
-    def fail_next(self, method: str, *, status: int = 503, times: int = 1, error: str = "service_unavailable",
-                  retry_after: int | None = None) -> None:  # fmt: skip
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 503,
+        times: int = 1,
+        error: str = "service_unavailable",
+        retry_after: int | None = None,
+    ) -> None:
         """Answer the next `times` calls of `method` with an HTTP error (429 with Retry-After if given)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         with self._lock:
@@ -127,7 +162,9 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [c.params for c in self.calls_to("chat.postMessage") if channel in (None, c.params.get("channel"))]
+        return [
+            c.params for c in self.calls_to("chat.postMessage") if channel in (None, c.params.get("channel"))
+        ]
 
     def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition"):
         """Poll until `predicate()` is truthy; fail with `what` after `timeout` seconds."""

@@ -46,8 +46,15 @@ class SlackClient:
         self.url = base_url.rstrip("/") + "/slack/events"
         self.secret = signing_secret
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-             headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         request = urllib.request.Request(self.url, data=body.encode(), method="POST")
         request.add_header("Content-Type", content_type)
@@ -61,36 +68,78 @@ class SlackClient:
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
 
-    def command(self, text: str, *, user: str, channel: str, channel_name: str = "supplier-shared",
-                team: str = HOME_TEAM, **sign_options) -> Response:  # fmt: skip
+    def command(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        channel_name: str = "supplier-shared",
+        team: str = HOME_TEAM,
+        **sign_options,
+    ) -> Response:
         """`/srm <text>` as Slack sends it (form-encoded), answered with the ephemeral reply."""
         form = {
-            "token": "legacy", "team_id": team, "team_domain": "home", "channel_id": channel,
-            "channel_name": channel_name, "user_id": user, "user_name": user.lower(), "command": "/srm",
-            "text": text, "api_app_id": "A0SRM", "response_url": "https://hooks.example.invalid/commands/1",
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "home",
+            "channel_id": channel,
+            "channel_name": channel_name,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/srm",
+            "text": text,
+            "api_app_id": "A0SRM",
+            "response_url": "https://hooks.example.invalid/commands/1",
             "trigger_id": f"{next(_ids)}.trigger",
-        }  # fmt: skip
+        }
         response = self.post(urlencode(form), "application/x-www-form-urlencoded", **sign_options)
         if response.status == 200 and response.body:
             problems = block_kit_problems(response.json())
             assert not problems, f"ephemeral answer breaks Block Kit limits: {problems}"
         return response
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, team: str = HOME_TEAM,
-              retry: int | None = None) -> Response:  # fmt: skip
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        team: str = HOME_TEAM,
+        retry: int | None = None,
+    ) -> Response:
         """An Events API delivery (event_callback); `retry` sets the X-Slack-Retry-Num header."""
         envelope = {
-            "token": "legacy", "team_id": team, "api_app_id": "A0SRM", "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()), "event": event,
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": "A0SRM",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_ids):08d}",
+            "event_time": int(time.time()),
+            "event": event,
             "authorizations": [{"team_id": HOME_TEAM, "user_id": "U0BOT", "is_bot": True}],
-        }  # fmt: skip
+        }
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.post(json.dumps(envelope), "application/json", headers=headers)
 
-    def message(self, text: str, *, user: str, channel: str, thread_ts: str | None = None,
-                ts: str | None = None, files: list[dict] | None = None, event_id: str | None = None) -> Response:  # fmt: skip
-        event = {"type": "message", "channel": channel, "user": user, "text": text,
-                 "ts": ts or f"{int(time.time())}.{next(_ids):06d}", "channel_type": "channel"}  # fmt: skip
+    def message(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        thread_ts: str | None = None,
+        ts: str | None = None,
+        files: list[dict] | None = None,
+        event_id: str | None = None,
+    ) -> Response:
+        event = {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts or f"{int(time.time())}.{next(_ids):06d}",
+            "channel_type": "channel",
+        }
         if thread_ts:
             event["thread_ts"] = thread_ts
         if files:

@@ -12,11 +12,16 @@ from bot.views.blocks import context, header, message, section
 def _grammar() -> list[tuple[str, str]]:
     return [
         ("/srm help", _("Show this help.")),
-        ('/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
-         _("Run in the supplier's shared channel: creates the supplier and links the channel.")),
+        (
+            '/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
+            _("Run in the supplier's shared channel: creates the supplier and links the channel."),
+        ),
         ("/srm supplier list", _("List suppliers.")),
-        ('/srm supplier show "<name>"', _("Show one supplier: country, language, time zone, channels, contacts.")),
-    ]  # fmt: skip
+        (
+            '/srm supplier show "<name>"',
+            _("Show one supplier: country, language, time zone, channels, contacts."),
+        ),
+    ]
 
 
 def help_message(problem: str | None = None) -> dict[str, Any]:
@@ -29,10 +34,12 @@ def help_message(problem: str | None = None) -> dict[str, Any]:
         header(_("SRM bot commands")),
         section(lines),
         context(
-            _("Values with spaces go in double quotes; dates are written YYYY-MM-DD. "
-              "Suppliers' people act with the buttons on the bot's messages and by replying in threads.")
+            _(
+                "Values with spaces go in double quotes; dates are written YYYY-MM-DD. "
+                "Suppliers' people act with the buttons on the bot's messages and by replying in threads."
+            )
         ),
-    ]  # fmt: skip
+    ]
     return message(problem or _("SRM bot commands"), blocks)
 
 

@@ -21,14 +21,29 @@ def welcome_message(supplier: Supplier) -> dict[str, Any]:
     ).format(supplier=name)
     points = "\n".join(
         [
-            "• " + _("*Orders*: new purchase orders appear as cards. Press *Confirm*, or *Propose new date* if the date does not work."),
-            "• " + _("*Production updates*: reply in the order's thread (for example “60% cutting done”) or press *Post update*."),
-            "• " + _("*Problems*: press *Report problem* or react with :ticket: to any message to open a ticket with response times."),
-            "• " + _("*Records*: messages, replies and button presses here are stored and count towards your supplier scorecard."),
+            "• "
+            + _(
+                "*Orders*: new purchase orders appear as cards. Press *Confirm*, or *Propose new date* if the date does not work."
+            ),
+            "• "
+            + _(
+                "*Production updates*: reply in the order's thread (for example “60% cutting done”) or press *Post update*."
+            ),
+            "• "
+            + _(
+                "*Problems*: press *Report problem* or react with :ticket: to any message to open a ticket with response times."
+            ),
+            "• "
+            + _(
+                "*Records*: messages, replies and button presses here are stored and count towards your supplier scorecard."
+            ),
         ]
-    )  # fmt: skip
+    )
     zone = _("Times are shown for {zone}. Reply in any language you like.").format(zone=supplier.timezone)
-    return message(_("Welcome, {supplier}!").format(supplier=name), [header(title), section(intro), section(points), context(zone)])
+    return message(
+        _("Welcome, {supplier}!").format(supplier=name),
+        [header(title), section(intro), section(points), context(zone)],
+    )
 
 
 def supplier_line(summary: SupplierSummary) -> str:
@@ -39,7 +54,9 @@ def supplier_line(summary: SupplierSummary) -> str:
 
 def supplier_list(summaries: list[SupplierSummary]) -> dict[str, Any]:
     if not summaries:
-        text = _('No suppliers yet. In a supplier\'s shared channel, run `/srm supplier add "<name>" country=<ISO2>`.')
+        text = _(
+            'No suppliers yet. In a supplier\'s shared channel, run `/srm supplier add "<name>" country=<ISO2>`.'
+        )
         return message(text, [section(text)])
     title = ngettext("{n} supplier", "{n} suppliers", len(summaries)).format(n=len(summaries))
     blocks = [header(title)]
@@ -58,8 +75,12 @@ def supplier_detail(summary: SupplierSummary, reader_tz: str | None) -> dict[str
             _("*Language*: {language} ({code})").format(language=language_name(s.locale), code=s.locale),
             _("*Time zone*: {zone}").format(zone=s.timezone),
             _("*Channels*: {channels}").format(channels=channels),
-            ngettext("*Contacts*: {n} person", "*Contacts*: {n} people", summary.contacts).format(n=summary.contacts),
-            _("*Added*: {when} by <@{user}>").format(when=format_datetime(s.created_at, reader_tz), user=s.created_by),
+            ngettext("*Contacts*: {n} person", "*Contacts*: {n} people", summary.contacts).format(
+                n=summary.contacts
+            ),
+            _("*Added*: {when} by <@{user}>").format(
+                when=format_datetime(s.created_at, reader_tz), user=s.created_by
+            ),
         ]
     )
     return message(neutralise(s.name), [header(s.name), section(fields)])

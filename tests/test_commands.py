@@ -1,0 +1,62 @@
+"""`/srm` grammar: help and usage messages in the caller's language; bad input changes nothing."""
+
+import pytest
+from conftest import ACME_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
+from helpers import counts, translated
+
+
+def test_help_lists_the_grammar(client):
+    text = client.command("help", user=BUYER, channel=ACME_CHANNEL).text
+    for syntax in ("/srm help", "/srm supplier add", "/srm supplier list", "/srm supplier show"):
+        assert syntax in text
+    assert "country=<ISO2>" in text
+
+
+def test_empty_command_shows_help(client):
+    assert "/srm supplier list" in client.command("", user=BUYER, channel=ACME_CHANNEL).text
+
+
+@pytest.mark.parametrize(("user", "locale"), [(BUYER_ZH, "zh_CN"), (BUYER_ES, "es")])
+def test_help_is_in_the_callers_language(client, user, locale):
+    text = client.command("help", user=user, channel=ACME_CHANNEL).text
+    heading = translated(locale, "SRM bot commands")
+    assert heading != "SRM bot commands"
+    assert heading in text
+    assert translated(locale, "List suppliers.") in text
+
+
+def test_unknown_verb_gets_usage_and_changes_nothing(client, session):
+    before = counts(session)
+    text = client.command("frobnicate everything", user=BUYER_ES, channel=ACME_CHANNEL).text
+    assert translated("es", "“{command}” is not a command I know.", command="frobnicate everything") in text
+    assert "/srm supplier add" in text
+    assert counts(session) == before
+
+
+def test_unclosed_quote_gets_usage(client, session):
+    before = counts(session)
+    text = client.command('supplier add "Acme country=CN', user=BUYER, channel=ACME_CHANNEL).text
+    assert "I could not read that command" in text
+    assert counts(session) == before
+
+
+def test_repeated_option_gets_usage(client, session):
+    before = counts(session)
+    text = client.command('supplier add "Acme" country=CN country=VN', user=BUYER, channel=ACME_CHANNEL).text
+    assert "country given twice" in text
+    assert counts(session) == before
+
+
+def test_unknown_option_gets_usage(client, session):
+    before = counts(session)
+    text = client.command('supplier add "Acme" country=CN colour=red', user=BUYER, channel=ACME_CHANNEL).text
+    assert "Unknown option(s): colour" in text
+    assert counts(session) == before
+
+
+def test_mentions_in_echoed_text_are_neutralised(client):
+    text = client.command(
+        "<!channel> ping <@U0BUYERZH> <https://evil.example|click>", user=BUYER, channel=ACME_CHANNEL
+    ).text
+    assert "<!channel>" not in text and "<@U0BUYERZH>" not in text and "<https://evil" not in text
+    assert "&lt;!channel&gt;" in text

@@ -1,0 +1,153 @@
+"""Outbox delivery: sent once, retried on 5xx, paced per channel, honouring 429, kept when it gives up."""
+
+import threading
+
+import pytest
+from conftest import ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL
+from sqlmodel import select
+
+from bot.app import make_client
+from bot.config import DeliveryConfig
+from bot.db import session_scope
+from bot.delivery import Delivery
+from bot.outbox import enqueue, post_card, post_in_thread, update_card
+from models import Card, OutboxMessage
+
+
+def _delivery(engine, settings, worker_id="w1", **overrides):
+    options = {"channel_interval_seconds": 0, "backoff_seconds": 0.01, "max_backoff_seconds": 0.05,
+               "max_attempts": 3, "poll_seconds": 0.02} | overrides  # fmt: skip
+    return Delivery(
+        engine=engine, client=make_client(settings), config=DeliveryConfig(**options), worker_id=worker_id
+    )
+
+
+def _drain(delivery, slack, until, what):
+    def step():
+        delivery.deliver_due()
+        return until()
+
+    return slack.wait_for(step, what=what)
+
+
+def _post(engine, text, channel=ACME_CHANNEL):
+    with session_scope(engine) as session:
+        enqueue(session=session, channel_id=channel, payload={"text": text})
+
+
+def _rows(engine):
+    with session_scope(engine) as session:
+        return session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def test_card_is_posted_then_updated_in_place_and_replied_to_in_its_thread(engine, settings, slack):
+    with session_scope(engine) as session:
+        card = post_card(session=session, kind="order", object_type="order", object_id=1, channel_id=ACME_CHANNEL,
+                         payload={"text": "PO-1: issued"})  # fmt: skip
+        update_card(session=session, card=card, payload={"text": "PO-1: confirmed"})
+        post_in_thread(session=session, card=card, payload={"text": "Confirmed by the supplier"})
+    delivery = _delivery(engine, settings)
+    _drain(
+        delivery,
+        slack,
+        lambda: len(slack.calls_to("chat.update")) and len(slack.posts()) == 2,
+        "all three calls",
+    )
+    with session_scope(engine) as session:
+        card = session.exec(select(Card)).one()
+    first, reply = slack.posts()
+    update = slack.calls_to("chat.update")[0].params
+    assert first["text"] == "PO-1: issued" and card.ts
+    assert (update["ts"], update["text"]) == (card.ts, "PO-1: confirmed")
+    assert slack.messages[(ACME_CHANNEL, card.ts)]["text"] == "PO-1: confirmed"
+    assert (reply["thread_ts"], reply["text"]) == (card.ts, "Confirmed by the supplier")
+    assert {r.status for r in _rows(engine)} == {"sent"}
+
+
+def test_nothing_is_sent_for_a_rolled_back_change(engine, settings, slack):
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        enqueue(session=session, channel_id=ACME_CHANNEL, payload={"text": "never"})
+        raise RuntimeError("the change failed")
+    assert _delivery(engine, settings).deliver_due() == 0
+    assert slack.posts() == [] and _rows(engine) == []
+
+
+def test_server_errors_are_retried_and_the_message_sent_once(engine, settings, slack):
+    slack.fail_next("chat.postMessage", status=503, times=2)
+    _post(engine, "after two failures")
+    delivery = _delivery(engine, settings)
+    _drain(delivery, slack, lambda: slack.messages, "delivery after retries")
+    row = _rows(engine)[0]
+    assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
+    assert len(slack.messages) == 1 and len(slack.posts()) == 3
+
+
+def test_rate_limit_waits_for_retry_after(engine, settings, slack):
+    slack.fail_next("chat.postMessage", status=429, error="ratelimited", retry_after=1)
+    _post(engine, "paced by Slack")
+    delivery = _delivery(engine, settings)
+    _drain(delivery, slack, lambda: slack.messages, "delivery after 429")
+    first, second = slack.calls_to("chat.postMessage")
+    assert second.at - first.at >= 0.95
+    assert _rows(engine)[0].attempts == 1  # being rate limited is not a failed attempt
+
+
+def test_gives_up_after_max_attempts_and_keeps_the_last_error(engine, settings, slack):
+    slack.fail_next("chat.postMessage", status=500, times=10, error="internal_error")
+    _post(engine, "doomed")
+    delivery = _delivery(engine, settings, max_attempts=3)
+    _drain(delivery, slack, lambda: _rows(engine)[0].status == "failed", "giving up")
+    row = _rows(engine)[0]
+    assert (row.attempts, row.last_error) == (3, "internal_error")
+    assert len(slack.posts()) == 3 and not slack.messages
+
+
+def test_permanent_errors_fail_at_once_without_blocking_other_channels(engine, settings, slack):
+    _post(engine, "to a channel the bot left", channel="C0GONE")
+    _post(engine, "fine", channel=BETA_CHANNEL)
+    delivery = _delivery(engine, settings)
+    _drain(delivery, slack, lambda: slack.messages, "other channel")
+    gone, fine = _rows(engine)
+    assert (gone.status, gone.attempts, gone.last_error) == ("failed", 1, "channel_not_found")
+    assert fine.status == "sent"
+
+
+def test_at_most_one_message_per_second_per_channel(engine, settings, slack):
+    for n in range(3):
+        _post(engine, f"acme {n}")
+    _post(engine, "beta 0", channel=BETA_CHANNEL)
+    delivery = _delivery(engine, settings, channel_interval_seconds=1.0)
+    _drain(delivery, slack, lambda: len(slack.messages) == 4, "four messages")
+    acme = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == ACME_CHANNEL]
+    assert [c.params["text"] for c in acme] == ["acme 0", "acme 1", "acme 2"]
+    gaps = [b.at - a.at for a, b in zip(acme, acme[1:], strict=False)]
+    assert min(gaps) >= 0.95, gaps
+    beta = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == BETA_CHANNEL][0]
+    assert beta.at - acme[0].at < 0.9  # other channels are not held back
+
+
+def test_two_workers_send_each_row_exactly_once_in_order(engine, settings, slack):
+    channels = [ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL]
+    for n in range(30):
+        _post(engine, f"m{n}", channel=channels[n % 3])
+    workers = [_delivery(engine, settings, worker_id=f"w{i}") for i in range(2)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=w.run, args=(stop,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        slack.wait_for(lambda: len(slack.messages) == 30, what="30 messages")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+    texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
+    assert sorted(texts) == sorted(f"m{n}" for n in range(30))  # none twice
+    for channel in channels:
+        sent = [
+            int(c.params["text"][1:])
+            for c in slack.calls_to("chat.postMessage")
+            if c.params["channel"] == channel
+        ]
+        assert sent == sorted(sent)
+    assert {r.claimed_by for r in _rows(engine)} == {None}
