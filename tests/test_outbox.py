@@ -1,5 +1,6 @@
 """Outbox delivery: sent once, retried on 5xx, paced per channel, honouring 429, kept when it gives up."""
 
+import itertools
 import threading
 
 import pytest
@@ -120,9 +121,9 @@ def test_at_most_one_message_per_second_per_channel(engine, settings, slack):
     _drain(delivery, slack, lambda: len(slack.messages) == 4, "four messages")
     acme = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == ACME_CHANNEL]
     assert [c.params["text"] for c in acme] == ["acme 0", "acme 1", "acme 2"]
-    gaps = [b.at - a.at for a, b in zip(acme, acme[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(acme)]
     assert min(gaps) >= 0.95, gaps
-    beta = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == BETA_CHANNEL][0]
+    beta = next(c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == BETA_CHANNEL)
     assert beta.at - acme[0].at < 0.9  # other channels are not held back
 
 
