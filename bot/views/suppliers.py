@@ -27,7 +27,7 @@ def welcome_message(supplier: Supplier) -> dict[str, Any]:
             ),
             "• "
             + _(
-                "*Production updates*: reply in the order's thread (for example “60% cutting done”) or press *Post update*."
+                "*Production updates*: reply in the order's thread (for example “cutting 60%”) or press *Post update*."
             ),
             "• "
             + _(
