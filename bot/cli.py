@@ -51,8 +51,9 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("alembic", "apscheduler.executors", "waitress.queue"):
+    for noisy in ("alembic", "apscheduler.executors"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" on every busy request
 
 
 @main.command()

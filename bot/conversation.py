@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.actors import Actor, supplier_for_channel
+from bot.actors import Actor
 from bot.upsert import insert_or_ignore
 from models import ChannelMessage
 
@@ -29,27 +29,18 @@ def side_of(actor: Actor, supplier_id: int) -> str:
     return "supplier" if supplier_id in actor.supplier_ids else "other"
 
 
-def store_message(*, session: Session, actor: Actor, posted: PostedMessage) -> ChannelMessage | None:
-    """Store a message of a linked channel once (a redelivered event changes nothing); None elsewhere."""
-    supplier = supplier_for_channel(session=session, channel_id=posted.channel_id)
-    if supplier is None:
-        return None
+def store_message(*, session: Session, actor: Actor, supplier_id: int, posted: PostedMessage) -> bool:
+    """Store a message of supplier `supplier_id`'s channel once; False when it was stored before."""
     values = {
-        "supplier_id": supplier.id,
+        "supplier_id": supplier_id,
         "channel_id": posted.channel_id,
         "ts": posted.ts,
         "thread_ts": posted.thread_ts if posted.thread_ts != posted.ts else None,
         "user_id": posted.user_id,
-        "side": side_of(actor, supplier.id),
+        "side": side_of(actor, supplier_id),
         "text": posted.text,
         "files": posted.files,
         "posted_at": datetime.fromtimestamp(float(posted.ts), tz=UTC),
         "stored_at": datetime.now(UTC),
     }
-    if not insert_or_ignore(session, ChannelMessage, values, ["channel_id", "ts"]):
-        return None
-    return session.exec(
-        select(ChannelMessage).where(
-            ChannelMessage.channel_id == posted.channel_id, ChannelMessage.ts == posted.ts
-        )
-    ).one()
+    return insert_or_ignore(session, ChannelMessage, values, ["channel_id", "ts"])

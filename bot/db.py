@@ -37,8 +37,10 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(connection) -> None:
             # A transaction that reads and then writes must hold the write lock from the start: in WAL
             # mode a deferred one fails at once ("database is locked") if another commit came between.
-            immediate = connection.get_execution_options().get("sqlite_immediate")
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            options = connection.get_execution_options()
+            if options.get("isolation_level") == "AUTOCOMMIT":
+                return
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

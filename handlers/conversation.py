@@ -20,7 +20,9 @@ def register(app: App, config: AppConfig) -> None:
     def on_message(ack: Ack, event: dict, context: BoltContext) -> None:
         ack()
         actor = context.get("actor")
-        if actor is None or event.get("subtype") not in STORED_SUBTYPES or event.get("bot_id"):
+        if actor is None or actor.channel_supplier_id is None:
+            return  # not a linked channel
+        if event.get("subtype") not in STORED_SUBTYPES or event.get("bot_id"):
             return
         files = [
             {"id": f.get("id"), "name": f.get("name"), "permalink": f.get("permalink")}
@@ -29,6 +31,7 @@ def register(app: App, config: AppConfig) -> None:
         store_message(
             session=context["session"],
             actor=actor,
+            supplier_id=actor.channel_supplier_id,
             posted=PostedMessage(
                 channel_id=event["channel"],
                 ts=event["ts"],

@@ -14,7 +14,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.actors import resolve_actor
+from bot.actors import Directory, resolve_actor
 from bot.config import AppConfig
 from bot.i18n import _current as current_locale_var
 from bot.upsert import insert_or_ignore
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App, config: AppConfig) -> None:
     buyer_group = _BuyerGroup(config) if config.buyers.usergroup else None
+    directory = Directory()
 
     def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):
         session = context["session"]
@@ -41,6 +42,7 @@ def register(app: App, config: AppConfig) -> None:
                 fetch=_user_fetcher(client),
                 is_in_buyer_group=(lambda uid: buyer_group.contains(client, uid)) if buyer_group else None,
                 via=(body.get("event") or {}).get("type") or body.get("type") or "command",
+                directory=directory,
             )
             context["actor"] = actor
             current_locale_var.set(actor.locale)
@@ -58,8 +60,6 @@ def _first_delivery(session, event_id: str) -> bool:
 
     If handling fails, the transaction (and so the record) is rolled back and Slack's retry is handled.
     """
-    if session.get(ProcessedEvent, event_id) is not None:
-        return False
     return insert_or_ignore(
         session, ProcessedEvent, {"event_id": event_id, "received_at": utcnow()}, ["event_id"]
     )

@@ -95,8 +95,8 @@ def engine(db_url):
 
 @pytest.fixture
 def session(engine) -> Iterator[Session]:
-    """A session for looking at what the app stored."""
-    with Session(engine) as session:
+    """A session for looking at what the app stored: each query sees the latest commits."""
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         yield session
 
 

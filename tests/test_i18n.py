@@ -44,7 +44,9 @@ def test_every_message_in_the_code_is_translated(locale):
         strings = strings if isinstance(strings, tuple) else (strings,)
         if entry is None or entry.fuzzy or not all(strings):
             missing.append(msgid)
-    assert not missing, f"{locale} lacks {len(missing)} translations (run scripts/i18n.sh update): {missing[:5]}"
+    assert not missing, (
+        f"{locale} lacks {len(missing)} translations (run scripts/i18n.sh update): {missing[:5]}"
+    )
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
