@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -17,60 +18,78 @@ import models  # noqa: F401  (registers every table)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:
-            # pysqlite's own transaction handling would let a SAVEPOINT's RELEASE commit the whole
-            # transaction; SQLAlchemy's documented remedy is to disable it and emit BEGIN ourselves.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection) -> None:
-            # A transaction that reads and then writes must hold the write lock from the start: in WAL
-            # mode a deferred one fails at once ("database is locked") if another commit came between.
-            options = connection.get_execution_options()
-            if options.get("isolation_level") == "AUTOCOMMIT":
-                return
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-
-
-_sqlite_locks: dict[str, threading.RLock] = {}
+_sqlite_locks: dict[str, threading.Lock] = {}
 _sqlite_locks_guard = threading.Lock()
 
 
-def serialised(engine: Engine) -> AbstractContextManager:
-    """On SQLite, one writing transaction at a time in this process.
-
-    SQLite has a single writer; queueing on a Python lock is fair and prompt, where SQLite's own busy
-    handler sleeps in growing steps. Other processes (a separate `srm worker`) wait in BEGIN IMMEDIATE.
-    """
-    if engine.dialect.name != "sqlite":
-        return nullcontext()
+def _writer_lock(url: str) -> threading.Lock:
     with _sqlite_locks_guard:
-        return _sqlite_locks.setdefault(str(engine.url), threading.RLock())
+        return _sqlite_locks.setdefault(url, threading.Lock())
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and one writer at a time."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    lock = _writer_lock(url)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling would let a SAVEPOINT's RELEASE commit the whole
+        # transaction; SQLAlchemy's documented remedy is to disable it and emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection) -> None:
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        if not options.get("sqlite_immediate"):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # A transaction that reads and then writes must hold the write lock from the start: in WAL
+        # mode a deferred one fails at once ("database is locked") if another commit came between.
+        # Writers of this process queue on a Python lock, which hands over promptly; SQLite's busy
+        # handler (for other processes, such as a separate `srm worker`) sleeps in growing steps.
+        lock.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            lock.release()
+            raise
+        connection.info["srm_writer_lock"] = lock
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _sqlite_end(connection) -> None:
+        held = connection.info.pop("srm_writer_lock", None)
+        if held is not None:
+            held.release()
+
+    return engine
+
+
+_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def writing_session(engine: Engine) -> Session:
     """A session whose transaction may write (on SQLite it takes the write lock when it begins)."""
-    return Session(engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+    writer = _writers.get(engine)
+    if writer is None:
+        writer = _writers.setdefault(engine, engine.execution_options(sqlite_immediate=True))
+    return Session(writer, expire_on_commit=False)
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One writing transaction: committed when the block ends, rolled back if it raises."""
-    with serialised(engine), writing_session(engine) as session:
+    with writing_session(engine) as session:
         try:
             yield session
             session.commit()

@@ -11,7 +11,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
 from waitress.server import create_server
 
-from bot.db import check_database, serialised, writing_session
+from bot.db import check_database, writing_session
 from bot.i18n import DEFAULT_LOCALE, use_locale
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class SlackWsgiApp:
         return [body]
 
     def _dispatch(self, request: WsgiHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
-        with serialised(self.engine), writing_session(self.engine) as session, use_locale(DEFAULT_LOCALE):
+        with writing_session(self.engine) as session, use_locale(DEFAULT_LOCALE):
             bolt_request = BoltRequest(
                 body=request.get_body(),
                 query=request.query_string,

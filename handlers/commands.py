@@ -109,8 +109,13 @@ def answer(command: dict, context: BoltContext, client: WebClient, config: AppCo
         client=client,
         config=config,
     )
+    # A refused request leaves nothing behind; what the request wrote before (user cache) stays.
+    savepoint = session.begin_nested() if session.in_transaction() else None
     try:
-        with session.begin_nested():  # a refused request leaves nothing behind
-            return verb(request)
+        result = verb(request)
     except DomainError as error:
+        savepoint.rollback() if savepoint else session.rollback()
         return error_message(error)
+    if savepoint:
+        savepoint.commit()
+    return result
