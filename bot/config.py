@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SUPPORTED_LOCALES = ("en", "zh_CN", "es")
 
@@ -42,6 +42,33 @@ class SchedulerConfig(_Strict):
     audit_retention_days: int | None = Field(default=None, ge=1)
 
 
+class OrdersConfig(_Strict):
+    stages: list[str] = Field(
+        default_factory=lambda: ["materials", "cutting", "sewing", "finishing", "packing", "shipped"],
+        min_length=1,
+    )
+    shipped_stage: str = "shipped"
+    holiday_working_days: int = Field(default=3, ge=0, le=15, description="working days before due checked")
+    default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+
+    @field_validator("stages")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value) or any(not s or " " in s for s in value):
+            raise ValueError("stages must be distinct single words")
+        return value
+
+    @model_validator(mode="after")
+    def _shipped_is_a_stage(self) -> OrdersConfig:
+        if self.shipped_stage not in self.stages:
+            raise ValueError("shipped_stage must be one of the stages")
+        return self
+
+
+class InspectionConfig(_Strict):
+    max_defect_percent: float = Field(default=2.5, ge=0, le=100, description="lot accepted at or below this")
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -52,6 +79,8 @@ class AppConfig(_Strict):
     slack: SlackConfig = SlackConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
+    orders: OrdersConfig = OrdersConfig()
+    inspection: InspectionConfig = InspectionConfig()
 
     @field_validator("default_locale")
     @classmethod

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.actors import SYSTEM
 from bot.suppliers import visible_suppliers
-from models import AuditEvent
+from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier
 
 Table = tuple[list[str], Iterable[list[Any]]]
 
@@ -76,8 +77,87 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-EXPORTS: dict[str, Callable[[Session], Table]] = {"suppliers": suppliers_table, "audit": audit_table}
-PLANNED = ("orders", "updates", "tickets", "messages", "scorecards", "risks")
+def orders_table(session: Session) -> Table:
+    received = (
+        select(Receipt.order_id, func.sum(Receipt.quantity).label("qty"), func.min(Receipt.received_on).label("first"),
+               func.max(Receipt.received_on).label("last"))
+        .group_by(Receipt.order_id).subquery()
+    )  # fmt: skip
+    query = (
+        select(Order, Supplier.name, received.c.qty, received.c.first, received.c.last)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+        .outerjoin(received, received.c.order_id == Order.id)
+        .order_by(Order.id)
+    )
+    header = ["id", "po", "supplier", "item", "quantity", "unit_price", "currency", "due_date", "original_due_date",
+              "status", "progress_percent", "stage", "issued_by", "issued_at", "confirmed_by", "confirmed_at",
+              "received_quantity", "first_received_on", "last_received_on", "closed_at"]  # fmt: skip
+    rows = (
+        [o.id, o.po, name, o.item, o.quantity, "" if o.unit_price is None else str(o.unit_price), o.currency or "",
+         o.due_date.isoformat(), o.original_due_date.isoformat(), o.status, o.progress_percent, o.stage or "",
+         o.issued_by, _iso(o.issued_at), o.confirmed_by or "", _iso(o.confirmed_at), int(qty or 0), _iso(first),
+         _iso(last), _iso(o.closed_at)]
+        for o, name, qty, first, last in session.exec(query)
+    )  # fmt: skip
+    return header, rows
+
+
+def updates_table(session: Session) -> Table:
+    query = select(ProductionUpdate, Order.po).join(Order).order_by(ProductionUpdate.id)
+    header = [
+        "id",
+        "po",
+        "percent",
+        "stage",
+        "eta",
+        "note",
+        "source",
+        "author_id",
+        "message_ts",
+        "created_at",
+    ]
+    rows = (
+        [u.id, po, u.percent, u.stage or "", _iso(u.eta), u.note, u.source, u.author_id, u.message_ts or "",
+         _iso(u.created_at)]
+        for u, po in session.exec(query)
+    )  # fmt: skip
+    return header, rows
+
+
+def messages_table(session: Session) -> Table:
+    query = (
+        select(ChannelMessage, Supplier.name)
+        .join(Supplier)
+        .order_by(ChannelMessage.posted_at, ChannelMessage.id)
+    )
+    header = [
+        "id",
+        "supplier",
+        "channel_id",
+        "ts",
+        "thread_ts",
+        "user_id",
+        "side",
+        "text",
+        "files",
+        "posted_at",
+    ]
+    rows = (
+        [m.id, name, m.channel_id, m.ts, m.thread_ts or "", m.user_id, m.side, m.text,
+         " ".join(f.get("permalink") or f.get("name") or "" for f in m.files), _iso(m.posted_at)]
+        for m, name in session.exec(query.execution_options(yield_per=500))
+    )  # fmt: skip
+    return header, rows
+
+
+EXPORTS: dict[str, Callable[[Session], Table]] = {
+    "suppliers": suppliers_table,
+    "orders": orders_table,
+    "updates": updates_table,
+    "messages": messages_table,
+    "audit": audit_table,
+}
+PLANNED = ("tickets", "scorecards", "risks")
 
 
 def write_csv(table: Table, out: io.TextIOBase) -> int:

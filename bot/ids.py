@@ -18,3 +18,13 @@ class Action(StrEnum):
     TICKET_RESOLVE = "ticket_resolve"
     TICKET_CLOSE = "ticket_close"
     TICKET_REOPEN = "ticket_reopen"
+    ORDER_PROPOSAL_ACCEPT = "order_proposal_accept"
+    ORDER_PROPOSAL_DECLINE = "order_proposal_decline"
+
+
+class View(StrEnum):
+    """callback_id of modals; each submission re-checks the actor's rights."""
+
+    ORDER_NEW = "order_new"
+    ORDER_PROPOSE_DATE = "order_propose_date"
+    ORDER_UPDATE = "order_update"

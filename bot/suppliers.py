@@ -146,3 +146,9 @@ def find_supplier(*, session: Session, actor: Actor, name: str) -> SupplierSumma
     if supplier is None or not actor.can_act_for(supplier.id):
         raise DomainError("supplier_not_found", name=name)
     return _summaries(session, [supplier])[0]
+
+
+def primary_channel(*, session: Session, supplier_id: int) -> str | None:
+    """The first channel linked to the supplier (where its order cards go)."""
+    query = select(SupplierChannel.channel_id).where(SupplierChannel.supplier_id == supplier_id)
+    return session.exec(query.order_by(SupplierChannel.id)).first()

@@ -19,7 +19,8 @@ from bot.manifest_parts import SlackNeeds, SlashCommand
 from bot.text import ArgumentError, Arguments, parse_arguments
 from bot.views import help as help_views
 from bot.views.errors import error_message
-from handlers import suppliers
+from handlers import orders, suppliers
+from handlers.common import refusable
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class CommandRequest:
     args: Arguments
     channel_id: str
     channel_name: str
+    trigger_id: str
     client: WebClient
     config: AppConfig
 
@@ -67,6 +69,13 @@ ROUTES: dict[tuple[str, ...], Verb] = {
     ("supplier", "add"): suppliers.add,
     ("supplier", "list"): suppliers.list_all,
     ("supplier", "show"): suppliers.show,
+    ("order", "new"): orders.new,
+    ("order", "show"): orders.show,
+    ("order", "list"): orders.list_all,
+    ("order", "close"): orders.close,
+    ("order", "cancel"): orders.cancel,
+    ("receive",): orders.receive,
+    ("inspect",): orders.inspect,
 }
 
 
@@ -106,16 +115,13 @@ def answer(command: dict, context: BoltContext, client: WebClient, config: AppCo
         args=Arguments(args.words[length:], args.options),
         channel_id=command.get("channel_id", ""),
         channel_name=command.get("channel_name", ""),
+        trigger_id=command.get("trigger_id", ""),
         client=client,
         config=config,
     )
     # A refused request leaves nothing behind; what the request wrote before (user cache) stays.
-    savepoint = session.begin_nested() if session.in_transaction() else None
     try:
-        result = verb(request)
+        with refusable(session, request.actor, action=" ".join(args.words[:length]), object_type="command"):
+            return verb(request)
     except DomainError as error:
-        savepoint.rollback() if savepoint else session.rollback()
         return error_message(error)
-    if savepoint:
-        savepoint.commit()
-    return result

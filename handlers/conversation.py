@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot import order_flows
 from bot.config import AppConfig
 from bot.conversation import PostedMessage, store_message
 from bot.manifest_parts import SlackNeeds
@@ -28,7 +29,7 @@ def register(app: App, config: AppConfig) -> None:
             {"id": f.get("id"), "name": f.get("name"), "permalink": f.get("permalink")}
             for f in event.get("files") or []
         ]
-        store_message(
+        stored = store_message(
             session=context["session"],
             actor=actor,
             supplier_id=actor.channel_supplier_id,
@@ -41,5 +42,11 @@ def register(app: App, config: AppConfig) -> None:
                 files=files,
             ),
         )
+        thread_ts = event.get("thread_ts")
+        if stored and thread_ts and thread_ts != event["ts"] and not actor.is_buyer:
+            order_flows.record_reply(
+                session=context["session"], actor=actor, channel_id=event["channel"], thread_ts=thread_ts,
+                ts=event["ts"], text=event.get("text") or "", config=config,
+            )  # fmt: skip
 
     app.event("message")(on_message)

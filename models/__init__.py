@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.base import UTCDateTime, utcnow
 from models.jobs import JobClaim
 from models.messages import ChannelMessage
+from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
 
@@ -11,6 +12,11 @@ __all__ = [
     "AuditEvent",
     "Card",
     "ChannelMessage",
+    "DateProposal",
+    "Inspection",
+    "Order",
+    "ProductionUpdate",
+    "Receipt",
     "JobClaim",
     "OutboxMessage",
     "ProcessedEvent",

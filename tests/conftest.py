@@ -93,10 +93,22 @@ def engine(db_url):
     engine.dispose()
 
 
+class FreshSession(Session):
+    """Every read sees the latest commits: tests look at what the app has just stored."""
+
+    def exec(self, *args, **kwargs):
+        self.expire_all()
+        return super().exec(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        self.expire_all()
+        return super().get(*args, **kwargs)
+
+
 @pytest.fixture
 def session(engine) -> Iterator[Session]:
-    """A session for looking at what the app stored: each query sees the latest commits."""
-    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
+    """A session for looking at what the app stored."""
+    with FreshSession(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         yield session
 
 

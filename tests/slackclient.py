@@ -145,3 +145,43 @@ class SlackClient:
         if files:
             event["files"], event["subtype"] = files, "file_share"
         return self.event(event, event_id=event_id)
+
+
+def _interactive(client: SlackClient, payload: dict[str, Any]) -> Response:
+    return client.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+
+def click(client: SlackClient, action_id: str, value: str, *, user: str, channel: str, team: str = HOME_TEAM,
+          message_ts: str = "1700000001.000100") -> Response:  # fmt: skip
+    """A button press on a bot message, as Slack sends it (block_actions)."""
+    return _interactive(client, {
+        "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0SRM", "token": "legacy",
+        "team": {"id": HOME_TEAM}, "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+        "trigger_id": f"{next(_ids)}.trigger", "response_url": "https://hooks.example.invalid/actions/1",
+        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button",
+                     "action_ts": str(time.time())}],
+    })  # fmt: skip
+
+
+def submit(client: SlackClient, view: dict[str, Any], values: dict[str, Any], *, user: str,
+           team: str = HOME_TEAM) -> Response:  # fmt: skip
+    """Submit a modal the app opened: `values` maps block id → typed value (str, date, selected option)."""
+    state = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input" or block["block_id"] not in values:
+            continue
+        kind, value = block["element"]["type"], values[block["block_id"]]
+        element = {"type": kind}
+        if kind == "datepicker":
+            element["selected_date"] = value
+        elif kind == "static_select":
+            element["selected_option"] = {"value": value, "text": {"type": "plain_text", "text": value}}
+        else:
+            element["value"] = value
+        state[block["block_id"]] = {"value": element}
+    return _interactive(client, {
+        "type": "view_submission", "team": {"id": HOME_TEAM}, "user": {"id": user, "team_id": team},
+        "api_app_id": "A0SRM", "token": "legacy", "trigger_id": f"{next(_ids)}.trigger",
+        "view": {**view, "id": "V0MODAL", "state": {"values": state}},
+    })  # fmt: skip

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.errors import DomainError
 from bot.i18n import _
 from bot.text import neutralise
 from bot.views.blocks import message, section
+from bot.views.orders import status_label
 
 
 def error_text(error: DomainError) -> str:
@@ -47,6 +49,7 @@ def error_text(error: DomainError) -> str:
         "slack_unavailable": lambda: _(
             "Slack did not answer in time. Nothing was changed; please try again in a minute."
         ),
+        **_order_texts(error, p),
     }
     render = texts.get(error.code)
     return (
@@ -57,3 +60,50 @@ def error_text(error: DomainError) -> str:
 def error_message(error: DomainError) -> dict[str, Any]:
     text = ":warning: " + error_text(error)
     return message(text, [section(text)])
+
+
+def _order_texts(error: DomainError, p: dict[str, str]) -> dict[str, Callable[[], str]]:
+    return {
+        "not_a_whole_number": lambda: _("{field} must be a whole number, not “{value}”.").format(**p),
+        "must_be_positive": lambda: _("{field} must be greater than 0.").format(**p),
+        "must_not_be_negative": lambda: _("{field} cannot be negative.").format(**p),
+        "not_a_date": lambda: _("{field} must be a date written YYYY-MM-DD, not “{value}”.").format(**p),
+        "po_invalid": lambda: _(
+            "“{po}” is not a usable PO number: use letters, digits and . _ / # - (at most 64)."
+        ).format(**p),
+        "not_a_price": lambda: _("“{value}” is not a price. Write it like 12.50.").format(**p),
+        "unknown_currency": lambda: _(
+            "“{currency}” is not an ISO 4217 currency code such as USD, EUR or CNY."
+        ).format(**p),
+        "item_too_long": lambda: _("The item description can have at most {max} characters.").format(**p),
+        "duplicate_po": lambda: _("{supplier} already has an order {po}.").format(**p),
+        "order_not_found": lambda: _("No order {po} was found for you.").format(**p),
+        "order_unavailable": lambda: _("This order does not exist or is not yours to act on."),
+        "po_ambiguous": lambda: _('Several suppliers have an order {po}; add supplier="<name>".').format(**p),
+        "supplier_needed": lambda: _('Run this in a supplier\'s channel, or add supplier="<name>".'),
+        "supplier_only": lambda: _("Only the supplier's own people can do that on this order."),
+        "order_state": lambda: _("Order {po} is {status}; that is not possible now.").format(
+            po=p["po"], status=status_label(str(error.params["status"])).lower()
+        ),
+        "already_confirmed": lambda: _("Order {po} is already confirmed.").format(**p),
+        "same_date": lambda: _("That is already the due date of {po}.").format(**p),
+        "reason_needed": lambda: _("Please give a reason for the new date."),
+        "proposal_pending": lambda: _(
+            "A new date for {po} is already waiting for the buyer's answer."
+        ).format(**p),
+        "proposal_not_found": lambda: _("That date proposal no longer exists."),
+        "proposal_decided": lambda: _("The date proposal for {po} has already been answered.").format(**p),
+        "receive_too_much": lambda: _(
+            "That is more than ordered: at most {remaining} more can be received for {po}."
+        ).format(**p),
+        "defects_exceed_sample": lambda: _(
+            "There cannot be more defects ({defects}) than units sampled ({sampled})."
+        ).format(**p),
+        "percent_range": lambda: _("Progress must be a whole number from 0 to 100, not “{value}”.").format(
+            **p
+        ),
+        "percent_lower": lambda: _(
+            "Progress {value}% is lower than the last update ({previous}%); add a note saying why."
+        ).format(**p),
+        "unknown_stage": lambda: _("Unknown stage {stage}; use one of: {stages}.").format(**p),
+    }

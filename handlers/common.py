@@ -1,0 +1,58 @@
+"""Pieces every listener uses: refusing cleanly, ephemeral feedback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.actors import Actor
+from bot.errors import DomainError, Forbidden
+from bot.orders import deny
+from bot.views.errors import error_text
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def refusable(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "",
+    object_type: str = "",
+    object_id: str | int | None = None,
+) -> Iterator[None]:
+    """Run a change that a rule may refuse: then nothing of it is kept, and a refusal of rights is audited."""
+    savepoint = session.begin_nested() if session.in_transaction() else None
+    try:
+        yield
+    except DomainError as error:
+        if savepoint is not None:
+            savepoint.rollback()
+        else:
+            session.rollback()
+        if isinstance(error, Forbidden) and action:
+            deny(session, actor, object_type, object_id, action)
+        raise
+    else:
+        if savepoint is not None:
+            savepoint.commit()
+
+
+def tell(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:
+    """An ephemeral message to one person (best effort: feedback, never state)."""
+    if not channel_id:
+        return
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not tell %s in %s: %s", user_id, channel_id, exc)
+
+
+def tell_error(client: WebClient, channel_id: str | None, user_id: str, error: DomainError) -> None:
+    tell(client, channel_id, user_id, ":warning: " + error_text(error))

@@ -1,0 +1,182 @@
+"""`/srm order new | show | list | close | cancel`, `/srm receive`, `/srm inspect`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot import order_flows, orders, suppliers
+from bot.errors import DomainError
+from bot.i18n import _
+from bot.text import neutralise
+from bot.views import help as help_views
+from bot.views.blocks import message, section
+from bot.views.order_modals import new_order_modal
+from bot.views.orders import OrderCard, order_detail, order_list, status_label
+from models import Supplier
+from models.orders import ORDER_STATUSES
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandRequest
+
+log = logging.getLogger(__name__)
+
+
+def _usage(request: CommandRequest, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
+    """A usage message when the arguments do not fit, else None."""
+    args = request.args
+    if unknown := sorted(set(args.options) - allowed):
+        return help_views.unexpected_arguments(unknown)
+    if len(args.words) != words:
+        return help_views.missing_argument("<PO>") if words else help_views.unexpected_arguments(args.words)
+    for key in required:
+        if not args.options.get(key):
+            return help_views.missing_argument(f"{key}=")
+    return None
+
+
+def _done(text: str) -> dict[str, Any]:
+    return message(text, [section(text)])
+
+
+def _supplier(request: CommandRequest) -> Supplier:
+    """The supplier named by supplier=, or the one whose channel this is."""
+    name = request.args.options.get("supplier")
+    if name:
+        return suppliers.find_supplier(session=request.session, actor=request.actor, name=name).supplier
+    if request.actor.channel_supplier_id is None:
+        raise DomainError("supplier_needed")
+    return request.session.get(Supplier, request.actor.channel_supplier_id)
+
+
+def _order(request: CommandRequest):
+    name = request.args.options.get("supplier")
+    supplier_id = _supplier(request).id if name else request.actor.channel_supplier_id
+    return orders.find_order(
+        session=request.session, actor=request.actor, po=request.args.words[0], supplier_id=supplier_id
+    )
+
+
+def new(request: CommandRequest) -> dict[str, Any]:
+    """Issue an order; without arguments, open the form."""
+    args = request.args
+    if not args.words and not args.options:
+        return _open_new_order_modal(request)
+    if usage := _usage(
+        request, allowed={"qty", "due", "item", "price", "currency", "supplier"}, required=("qty", "due")
+    ):
+        return usage
+    if not request.actor.is_buyer:
+        raise DomainError("buyers_only")
+    supplier = _supplier(request)
+    channel_id = (
+        request.channel_id
+        if request.actor.channel_supplier_id == supplier.id
+        else suppliers.primary_channel(session=request.session, supplier_id=supplier.id)
+    )
+    new_order = orders.NewOrder(po=args.words[0], quantity=args.options["qty"], due=args.options["due"],
+                                item=args.options.get("item", ""), price=args.options.get("price"),
+                                currency=args.options.get("currency"))  # fmt: skip
+    order = order_flows.issue(session=request.session, actor=request.actor, supplier=supplier, channel_id=channel_id,
+                              new=new_order, config=request.config)  # fmt: skip
+    return _done(":white_check_mark: " + _("Order *{po}* issued to {supplier}; its card is being posted in <#{channel}>.").format(
+        po=neutralise(order.po), supplier=neutralise(supplier.name), channel=channel_id))  # fmt: skip
+
+
+def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
+    if not request.actor.is_buyer:
+        raise DomainError("buyers_only")
+    choices = None
+    if request.actor.channel_supplier_id is None:
+        choices = [
+            (s.supplier.id, s.supplier.name)
+            for s in suppliers.visible_suppliers(session=request.session, actor=request.actor)
+        ]
+        if not choices:
+            raise DomainError("supplier_needed")
+    try:
+        request.client.views_open(
+            trigger_id=request.trigger_id, view=new_order_modal(request.channel_id, choices)
+        )
+    except (SlackApiError, OSError) as exc:
+        log.warning("views.open failed: %s", exc)
+        raise DomainError("slack_unavailable") from exc
+    return {}
+
+
+def show(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(request, allowed={"supplier"}):
+        return usage
+    order = _order(request)
+    supplier = request.session.get(Supplier, order.supplier_id)
+    card = OrderCard(order, orders.received_quantity(request.session, order.id))
+    return order_detail(card, supplier.name, None)
+
+
+def list_all(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(request, allowed={"status"}, words=0):
+        return usage
+    status = request.args.options.get("status")
+    if status is not None and status not in ORDER_STATUSES:
+        return help_views.help_message(_("Unknown status {status}; use one of: {statuses}.").format(
+            status=neutralise(status), statuses=", ".join(ORDER_STATUSES)))  # fmt: skip
+    return order_list(orders.visible_orders(session=request.session, actor=request.actor, status=status))
+
+
+def close(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(request, allowed={"supplier"}):
+        return usage
+    order = order_flows.close(
+        session=request.session, actor=request.actor, order=_order(request), config=request.config
+    )
+    return _done(
+        _("Order *{po}*: {status}.").format(po=neutralise(order.po), status=status_label(order.status))
+    )
+
+
+def cancel(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(request, allowed={"supplier"}):
+        return usage
+    order = order_flows.cancel(
+        session=request.session, actor=request.actor, order=_order(request), config=request.config
+    )
+    return _done(
+        _("Order *{po}*: {status}.").format(po=neutralise(order.po), status=status_label(order.status))
+    )
+
+
+def receive(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(request, allowed={"qty", "date", "supplier"}, required=("qty",)):
+        return usage
+    if not request.actor.is_buyer:
+        raise DomainError("buyers_only")
+    order = _order(request)
+    receipt = order_flows.receive(session=request.session, actor=request.actor, order=order,
+                                  quantity=request.args.options["qty"], day=request.args.options.get("date"),
+                                  config=request.config)  # fmt: skip
+    received = orders.received_quantity(request.session, order.id)
+    timing = _("on time") if receipt.on_time else _("late")
+    return _done(":package: " + _("Recorded {qty} received for *{po}* ({timing}); {received} of {total} in all.").format(
+        qty=receipt.quantity, po=neutralise(order.po), timing=timing, received=received, total=order.quantity))  # fmt: skip
+
+
+def inspect(request: CommandRequest) -> dict[str, Any]:
+    if usage := _usage(
+        request, allowed={"sampled", "defects", "note", "supplier"}, required=("sampled", "defects")
+    ):
+        return usage
+    if not request.actor.is_buyer:
+        raise DomainError("buyers_only")
+    options = request.args.options
+    inspection = order_flows.inspect(session=request.session, actor=request.actor, order=_order(request),
+                                     sampled=options["sampled"], defects=options["defects"],
+                                     note=options.get("note", ""), config=request.config)  # fmt: skip
+    verdict = _("accepted") if inspection.accepted else _("rejected")
+    return _done(
+        ":mag: "
+        + _("Inspection recorded: lot {verdict}. The supplier has been told in its thread.").format(
+            verdict=verdict
+        )
+    )
