@@ -84,3 +84,16 @@ def make_server(wsgi_app, host: str = "0.0.0.0", port: int = 3000, threads: int 
     return create_server(
         wsgi_app, host=host, port=port, threads=threads, ident="srm", clear_untrusted_proxy_headers=True
     )
+
+
+def stop_server(server, thread=None, timeout: float = 5.0) -> None:
+    """Stop a server running in `thread`: its sockets are closed from its own loop, which then ends."""
+
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.trigger.pull_trigger(close_all)
+    if thread is not None:
+        thread.join(timeout)
+    server.task_dispatcher.shutdown()

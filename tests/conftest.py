@@ -29,7 +29,7 @@ from bot.config import AppConfig, DeliveryConfig
 from bot.db import make_engine, upgrade
 from bot.delivery import Delivery
 from bot.settings import Settings
-from bot.web import SlackWsgiApp, make_server
+from bot.web import SlackWsgiApp, make_server, stop_server
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 POSTGRES_URL = os.environ.get("SRM_TEST_POSTGRES_URL")
@@ -164,7 +164,7 @@ def app_url(settings, config, engine) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()  # the serving thread notices within its loop timeout; no request is in flight now
+    stop_server(server, thread)
 
 
 @pytest.fixture

@@ -134,6 +134,11 @@ def test_manifest_is_built_from_the_listeners():
         manifest["oauth_config"]["scopes"]["bot"]
     )
     assert settings["socket_mode_enabled"] is False
+    assert settings["interactivity"] == {
+        "is_enabled": True,
+        "request_url": "https://srm.example.org/slack/events",
+    }
+    assert "reactions:write" in manifest["oauth_config"]["scopes"]["bot"]
 
 
 def test_socket_mode_manifest_has_no_urls():
