@@ -69,6 +69,55 @@ class InspectionConfig(_Strict):
     max_defect_percent: float = Field(default=2.5, ge=0, le=100, description="lot accepted at or below this")
 
 
+class SlaTarget(_Strict):
+    first_response_hours: float = Field(gt=0)
+    resolution_hours: float = Field(gt=0)
+    business_hours: bool = True
+
+
+class BusinessHours(_Strict):
+    start: int = Field(default=9, ge=0, le=23, description="hour the working day starts")
+    end: int = Field(default=18, ge=1, le=24)
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="0 = Monday")
+    timezone: str | None = Field(default=None, description="default: default_timezone")
+
+    @model_validator(mode="after")
+    def _sane(self) -> BusinessHours:
+        if self.end <= self.start or not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
+            raise ValueError("needs start < end and weekdays between 0 and 6")
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError("timezone is not an IANA time zone") from exc
+        return self
+
+
+def _default_slas() -> dict[str, SlaTarget]:
+    return {
+        "low": SlaTarget(first_response_hours=24, resolution_hours=120),
+        "medium": SlaTarget(first_response_hours=8, resolution_hours=72),
+        "high": SlaTarget(first_response_hours=4, resolution_hours=24, business_hours=False),
+        "critical": SlaTarget(first_response_hours=1, resolution_hours=8, business_hours=False),
+    }
+
+
+class TicketsConfig(_Strict):
+    triage_channel: str | None = Field(default=None, description="buyers' channel for SLA breaches")
+    default_severity: str = "medium"
+    business_hours: BusinessHours = BusinessHours()
+    sla: dict[str, SlaTarget] = Field(default_factory=_default_slas)
+
+    @model_validator(mode="after")
+    def _every_severity(self) -> TicketsConfig:
+        missing = {"low", "medium", "high", "critical"} - set(self.sla)
+        if missing:
+            raise ValueError(f"sla needs targets for {', '.join(sorted(missing))}")
+        if self.default_severity not in self.sla:
+            raise ValueError("default_severity must be one of the sla severities")
+        return self
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -81,6 +130,7 @@ class AppConfig(_Strict):
     scheduler: SchedulerConfig = SchedulerConfig()
     orders: OrdersConfig = OrdersConfig()
     inspection: InspectionConfig = InspectionConfig()
+    tickets: TicketsConfig = TicketsConfig()
 
     @field_validator("default_locale")
     @classmethod

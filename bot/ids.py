@@ -14,12 +14,13 @@ class Action(StrEnum):
     ORDER_PROPOSE_DATE = "order_propose_date"
     ORDER_UPDATE = "order_update"
     ORDER_REPORT_PROBLEM = "order_report_problem"
+    ORDER_PROPOSAL_ACCEPT = "order_proposal_accept"
+    ORDER_PROPOSAL_DECLINE = "order_proposal_decline"
     TICKET_ACK = "ticket_ack"
     TICKET_RESOLVE = "ticket_resolve"
     TICKET_CLOSE = "ticket_close"
     TICKET_REOPEN = "ticket_reopen"
-    ORDER_PROPOSAL_ACCEPT = "order_proposal_accept"
-    ORDER_PROPOSAL_DECLINE = "order_proposal_decline"
+    TICKET_RESPONSIBLE = "ticket_responsible"
 
 
 class View(StrEnum):
@@ -28,3 +29,9 @@ class View(StrEnum):
     ORDER_NEW = "order_new"
     ORDER_PROPOSE_DATE = "order_propose_date"
     ORDER_UPDATE = "order_update"
+    TICKET_NEW = "ticket_new"
+    TICKET_RESOLVE = "ticket_resolve"
+
+
+class Shortcut(StrEnum):
+    TICKET_FROM_MESSAGE = "ticket_from_message"

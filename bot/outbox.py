@@ -42,13 +42,21 @@ def enqueue(
 
 
 def post_card(
-    *, session: Session, kind: str, object_type: str, object_id: int, channel_id: str, payload: dict[str, Any]
+    *,
+    session: Session,
+    kind: str,
+    object_type: str,
+    object_id: int,
+    channel_id: str,
+    payload: dict[str, Any],
+    thread_card: Card | None = None,
 ) -> Card:
-    """Create a card (a message that is later updated in place) and queue its first post."""
+    """Create a card (a message later updated in place) and queue its first post, in a thread if given
+    (`thread_card`, or a `thread_ts` in the payload)."""
     card = Card(kind=kind, object_type=object_type, object_id=object_id, channel_id=channel_id)
     session.add(card)
     session.flush()
-    enqueue(session=session, channel_id=channel_id, payload=payload, card=card)
+    enqueue(session=session, channel_id=channel_id, payload=payload, card=card, thread_card=thread_card)
     return card
 
 
@@ -62,6 +70,11 @@ def update_card(*, session: Session, card: Card, payload: dict[str, Any]) -> Out
 def post_in_thread(*, session: Session, card: Card, payload: dict[str, Any]) -> OutboxMessage:
     """Queue a reply in the card's thread."""
     return enqueue(session=session, channel_id=card.channel_id, payload=payload, thread_card=card)
+
+
+def post_message(*, session: Session, channel_id: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Queue a plain message (with `thread_ts` in the payload to reply in a thread)."""
+    return enqueue(session=session, channel_id=channel_id, payload=payload)
 
 
 @event.listens_for(Session, "after_commit")

@@ -26,7 +26,7 @@ from models import JobClaim, utcnow
 log = logging.getLogger(__name__)
 
 # Modules that declare jobs next to their domain; importing one registers its jobs.
-JOB_MODULES = ("bot.maintenance",)
+JOB_MODULES = ("bot.maintenance", "bot.ticket_flows")
 
 
 @dataclass(frozen=True)

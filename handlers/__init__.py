@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.config import AppConfig
-from handlers import commands, conversation, membership, middleware, order_actions
+from handlers import commands, conversation, membership, middleware, order_actions, ticket_actions
 
-FEATURES = (commands, conversation, membership, order_actions)
+FEATURES = (commands, conversation, membership, order_actions, ticket_actions)
 
 
 def register_listeners(app: App, config: AppConfig) -> None:

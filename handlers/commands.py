@@ -19,7 +19,7 @@ from bot.manifest_parts import SlackNeeds, SlashCommand
 from bot.text import ArgumentError, Arguments, parse_arguments
 from bot.views import help as help_views
 from bot.views.errors import error_message
-from handlers import orders, suppliers
+from handlers import orders, suppliers, tickets
 from handlers.common import refusable
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,9 @@ NEEDS = SlackNeeds(
     ),
     commands=(
         SlashCommand(
-            COMMAND, "Supplier orders, tickets and scorecards", 'help | supplier add "<name>" country=<ISO2>'
+            COMMAND,
+            "Supplier orders, tickets and scorecards",
+            "help | supplier … | order … | receive … | inspect … | ticket …",
         ),
     ),
 )
@@ -74,6 +76,9 @@ ROUTES: dict[tuple[str, ...], Verb] = {
     ("order", "list"): orders.list_all,
     ("order", "close"): orders.close,
     ("order", "cancel"): orders.cancel,
+    ("ticket", "new"): tickets.new,
+    ("ticket", "list"): tickets.list_all,
+    ("ticket", "show"): tickets.show,
     ("receive",): orders.receive,
     ("inspect",): orders.inspect,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import order_flows
+from bot import order_flows, ticket_flows
 from bot.config import AppConfig
 from bot.conversation import PostedMessage, store_message
 from bot.manifest_parts import SlackNeeds
@@ -43,7 +43,16 @@ def register(app: App, config: AppConfig) -> None:
             ),
         )
         thread_ts = event.get("thread_ts")
-        if stored and thread_ts and thread_ts != event["ts"] and not actor.is_buyer:
+        if not stored or not thread_ts or thread_ts == event["ts"]:
+            return
+        ticket_flows.record_reply(
+            session=context["session"],
+            actor=actor,
+            channel_id=event["channel"],
+            thread_ts=thread_ts,
+            config=config,
+        )
+        if not actor.is_buyer:
             order_flows.record_reply(
                 session=context["session"], actor=actor, channel_id=event["channel"], thread_ts=thread_ts,
                 ts=event["ts"], text=event.get("text") or "", config=config,

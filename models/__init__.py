@@ -7,6 +7,7 @@ from models.messages import ChannelMessage
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
+from models.tickets import Ticket
 
 __all__ = [
     "AuditEvent",
@@ -24,6 +25,7 @@ __all__ = [
     "Supplier",
     "SupplierChannel",
     "SupplierContact",
+    "Ticket",
     "UTCDateTime",
     "utcnow",
 ]

@@ -280,5 +280,11 @@ class FakeSlack:
             return {"ok": False, "error": error}
         return {"ok": True, "view": {"id": "V1", **view}}
 
+    def api_chat_getPermalink(self, params):
+        return {
+            "ok": True,
+            "permalink": f"https://home.slack.example/archives/{params.get('channel')}/p{params.get('message_ts', '').replace('.', '')}",
+        }
+
     def api_reactions_add(self, params):
         return {"ok": True}

@@ -22,7 +22,7 @@ def test_help_is_in_the_callers_language(client, user, locale):
     heading = translated(locale, "SRM bot commands")
     assert heading != "SRM bot commands"
     assert heading in text
-    assert translated(locale, "List suppliers.") in text
+    assert translated(locale, "List suppliers, or show one.") in text
 
 
 def test_unknown_verb_gets_usage_and_changes_nothing(client, session):

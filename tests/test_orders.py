@@ -79,7 +79,7 @@ def test_issue_posts_a_card_in_the_suppliers_language(client, slack, session, ac
     title = translated("zh_CN", "Purchase order {po}", po="PO-1")
     assert title != "Purchase order PO-1" and card["blocks"][0]["text"]["text"] == title
     assert "2026年12月15日" in json.dumps(card, ensure_ascii=False)
-    assert _buttons(card) == ["order_confirm", "order_propose_date", "order_update"]
+    assert _buttons(card) == ["order_confirm", "order_propose_date", "order_update", "order_report_problem"]
     order = _order(session)
     assert (order.quantity, order.item, order.status, order.due_date) == (
         100,

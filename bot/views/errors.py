@@ -10,6 +10,7 @@ from bot.i18n import _
 from bot.text import neutralise
 from bot.views.blocks import message, section
 from bot.views.orders import status_label
+from bot.views.tickets import ticket_status_label
 
 
 def error_text(error: DomainError) -> str:
@@ -50,6 +51,7 @@ def error_text(error: DomainError) -> str:
             "Slack did not answer in time. Nothing was changed; please try again in a minute."
         ),
         **_order_texts(error, p),
+        **_ticket_texts(error, p),
     }
     render = texts.get(error.code)
     return (
@@ -106,4 +108,22 @@ def _order_texts(error: DomainError, p: dict[str, str]) -> dict[str, Callable[[]
             "Progress {value}% is lower than the last update ({previous}%); add a note saying why."
         ).format(**p),
         "unknown_stage": lambda: _("Unknown stage {stage}; use one of: {stages}.").format(**p),
+    }
+
+
+def _ticket_texts(error: DomainError, p: dict[str, str]) -> dict[str, Callable[[], str]]:
+    return {
+        "ticket_title": lambda: _("Give the ticket a title of 1 to {max} characters.").format(**p),
+        "unknown_severity": lambda: _("Unknown severity {value}; use one of: {allowed}.").format(**p),
+        "unknown_ticket_type": lambda: _("Unknown type {value}; use one of: {allowed}.").format(**p),
+        "unknown_ticket_status": lambda: _("Unknown status {value}; use one of: {allowed}.").format(**p),
+        "order_of_other_supplier": lambda: _("Order {po} belongs to another supplier.").format(**p),
+        "ticket_exists": lambda: _("This message already has a ticket {number}.").format(**p),
+        "ticket_unavailable": lambda: _("This ticket does not exist or is not yours to act on."),
+        "ack_other_side": lambda: _("The other side acknowledges a ticket; you opened this one."),
+        "ticket_state": lambda: _("Ticket {number} is {status}; that is not possible now.").format(
+            number=p["number"], status=ticket_status_label(str(error.params["status"])).lower()
+        ),
+        "resolution_needed": lambda: _("Please describe the resolution."),
+        "unknown_responsible": lambda: _("Unknown responsible party {value}.").format(**p),
     }

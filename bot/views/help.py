@@ -16,11 +16,28 @@ def _grammar() -> list[tuple[str, str]]:
             '/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
             _("Run in the supplier's shared channel: creates the supplier and links the channel."),
         ),
-        ("/srm supplier list", _("List suppliers.")),
+        ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
         (
-            '/srm supplier show "<name>"',
-            _("Show one supplier: country, language, time zone, channels, contacts."),
+            '/srm order new <PO> qty=<n> due=<YYYY-MM-DD> [item="…"] [price=<p>] [currency=<ISO4217>]',
+            _(
+                'Issue an order in a supplier\'s channel (or add supplier="<name>"); without arguments, a form.'
+            ),
         ),
+        ("/srm order show <PO> | /srm order list [status=<s>]", _("Show one order, or list orders.")),
+        ("/srm order close <PO> | /srm order cancel <PO>", _("Close a fully received order, or cancel one.")),
+        (
+            "/srm receive <PO> qty=<n> [date=<YYYY-MM-DD>]",
+            _("Record goods received (partial receipts add up)."),
+        ),
+        (
+            '/srm inspect <PO> sampled=<n> defects=<n> [note="…"]',
+            _("Record an inspection; the supplier is told the result."),
+        ),
+        (
+            '/srm ticket new "<title>" [order=<PO>] [severity=low|medium|high|critical] [type=quality|delivery|documents|payment|other]',
+            _("Open a problem ticket; without arguments, a form."),
+        ),
+        ("/srm ticket list [status=<s>] | /srm ticket show T-<n>", _("List tickets, or show one.")),
     ]
 
 
