@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot.actors import SYSTEM
 from bot.suppliers import visible_suppliers
-from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier
+from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier, Ticket
 
 Table = tuple[list[str], Iterable[list[Any]]]
 
@@ -150,14 +150,40 @@ def messages_table(session: Session) -> Table:
     return header, rows
 
 
+def _minutes(start, end) -> str:
+    return "" if start is None or end is None else str(round((end - start).total_seconds() / 60))
+
+
+def tickets_table(session: Session) -> Table:
+    query = (
+        select(Ticket, Supplier.name, Order.po)
+        .join(Supplier, Supplier.id == Ticket.supplier_id)
+        .outerjoin(Order, Order.id == Ticket.order_id)
+        .order_by(Ticket.id)
+    )
+    header = ["number", "supplier", "po", "title", "type", "severity", "status", "responsible", "source",
+              "opened_by", "opened_side", "opened_at", "first_response_due", "first_response_at",
+              "first_response_minutes", "resolution_due", "resolved_at", "resolution_minutes", "closed_at",
+              "closed_by", "reopened"]  # fmt: skip
+    rows = (
+        [t.number, name, po or "", t.title, t.type, t.severity, t.status, t.responsible, t.source, t.opened_by,
+         t.opened_side, _iso(t.opened_at), _iso(t.first_response_due), _iso(t.first_response_at),
+         _minutes(t.opened_at, t.first_response_at), _iso(t.resolution_due), _iso(t.resolved_at),
+         _minutes(t.opened_at, t.resolved_at), _iso(t.closed_at), t.closed_by or "", t.reopened]
+        for t, name, po in session.exec(query)
+    )  # fmt: skip
+    return header, rows
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
+    "tickets": tickets_table,
     "suppliers": suppliers_table,
     "orders": orders_table,
     "updates": updates_table,
     "messages": messages_table,
     "audit": audit_table,
 }
-PLANNED = ("tickets", "scorecards", "risks")
+PLANNED = ("scorecards", "risks")
 
 
 def write_csv(table: Table, out: io.TextIOBase) -> int:

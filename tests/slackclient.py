@@ -185,3 +185,27 @@ def submit(client: SlackClient, view: dict[str, Any], values: dict[str, Any], *,
         "api_app_id": "A0SRM", "token": "legacy", "trigger_id": f"{next(_ids)}.trigger",
         "view": {**view, "id": "V0MODAL", "state": {"values": state}},
     })  # fmt: skip
+
+
+def message_shortcut(client: SlackClient, callback_id: str, *, user: str, channel: str, message: dict[str, Any],
+                     team: str = HOME_TEAM) -> Response:  # fmt: skip
+    """A message shortcut ("…" menu on a message), as Slack sends it."""
+    return _interactive(client, {
+        "type": "message_action", "callback_id": callback_id, "user": {"id": user, "team_id": team},
+        "team": {"id": HOME_TEAM}, "channel": {"id": channel, "name": "shared"}, "api_app_id": "A0SRM",
+        "token": "legacy", "trigger_id": f"{next(_ids)}.trigger", "message_ts": message["ts"], "message": message,
+        "response_url": "https://hooks.example.invalid/shortcuts/1",
+    })  # fmt: skip
+
+
+def select(client: SlackClient, action_id: str, value: str, *, user: str, channel: str,
+           team: str = HOME_TEAM) -> Response:  # fmt: skip
+    """A choice in a static select on a bot message (block_actions)."""
+    return _interactive(client, {
+        "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0SRM", "token": "legacy",
+        "team": {"id": HOME_TEAM}, "channel": {"id": channel}, "trigger_id": f"{next(_ids)}.trigger",
+        "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": channel},
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "static_select",
+                     "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}},
+                     "action_ts": str(time.time())}],
+    })  # fmt: skip
