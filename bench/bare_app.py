@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.web import make_server
+from bot.web import make_server, serve_forever
 
 
 def main(port: int, api_url: str, secret: str) -> None:
@@ -26,7 +26,7 @@ def main(port: int, api_url: str, secret: str) -> None:
             return [b"ok"]
         return bolt(environ, start_response)
 
-    make_server(wsgi, host="127.0.0.1", port=port).run()
+    serve_forever(make_server(wsgi, host="127.0.0.1", port=port))
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def run(port: int | None, no_worker: bool) -> None:
     config = _load(settings)
     from bot.app import create_app
     from bot.db import upgrade
-    from bot.web import SlackWsgiApp, make_server
+    from bot.web import SlackWsgiApp, close_all, make_server, serve_forever
     from bot.worker import Worker
 
     upgrade(settings.database_url)
@@ -75,11 +75,11 @@ def run(port: int | None, no_worker: bool) -> None:
     wsgi = SlackWsgiApp(create_app(settings=settings, config=config, client=ctx.client), ctx.engine)
     server = make_server(wsgi, port=port or settings.port)
     worker = None if no_worker else Worker(ctx).start()
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, lambda *_: close_all(server))
     click.echo(f"srm listening on http://0.0.0.0:{server.effective_port}/slack/events (health: /healthz)")
     try:
-        server.run()
-    except (KeyboardInterrupt, OSError):
+        serve_forever(server)
+    except KeyboardInterrupt:
         pass
     finally:
         if worker:

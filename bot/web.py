@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Iterable
@@ -86,14 +87,31 @@ def make_server(wsgi_app, host: str = "0.0.0.0", port: int = 3000, threads: int 
     )
 
 
+def serve_forever(server) -> None:
+    """Run the server until every socket is closed.
+
+    waitress 3.0.2's loop dies when a worker thread closes a socket (a client that went away) while the
+    loop is between building its select() lists and calling select(): EBADF. The next round rebuilds the
+    lists without that socket, so going round again is safe (as waitress' unreleased upstream fix does).
+    """
+    while server._map:
+        try:
+            server.run()
+        except OSError as exc:
+            if exc.errno != errno.EBADF:
+                raise
+            log.debug("a socket closed under select(); serving on")
+
+
+def close_all(server) -> None:
+    """Close the listening socket and every connection (from the server's own thread)."""
+    for channel in list(server._map.values()):
+        channel.close()
+
+
 def stop_server(server, thread=None, timeout: float = 5.0) -> None:
     """Stop a server running in `thread`: its sockets are closed from its own loop, which then ends."""
-
-    def close_all() -> None:
-        for channel in list(server._map.values()):
-            channel.close()
-
-    server.trigger.pull_trigger(close_all)
+    server.trigger.pull_trigger(lambda: close_all(server))
     if thread is not None:
         thread.join(timeout)
     server.task_dispatcher.shutdown()

@@ -29,7 +29,7 @@ from bot.config import AppConfig, DeliveryConfig
 from bot.db import make_engine, upgrade
 from bot.delivery import Delivery
 from bot.settings import Settings
-from bot.web import SlackWsgiApp, make_server, stop_server
+from bot.web import SlackWsgiApp, make_server, serve_forever, stop_server
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 POSTGRES_URL = os.environ.get("SRM_TEST_POSTGRES_URL")
@@ -161,7 +161,7 @@ def app_url(settings, config, engine) -> Iterator[str]:
     """The app served exactly as `srm run` serves it, on a free port."""
     wsgi = SlackWsgiApp(create_app(settings=settings, config=config), engine)
     server = make_server(wsgi, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=serve_forever, args=(server,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     stop_server(server, thread)
