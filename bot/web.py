@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 from collections.abc import Iterable
 
 from slack_bolt import App, BoltRequest
@@ -100,7 +101,18 @@ def serve_forever(server) -> None:
         except OSError as exc:
             if exc.errno != errno.EBADF:
                 raise
+            for fd in list(server._map):
+                if not _is_open(fd):
+                    server._map.pop(fd, None)
             log.debug("a socket closed under select(); serving on")
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def close_all(server) -> None:
@@ -111,7 +123,10 @@ def close_all(server) -> None:
 
 def stop_server(server, thread=None, timeout: float = 5.0) -> None:
     """Stop a server running in `thread`: its sockets are closed from its own loop, which then ends."""
-    server.trigger.pull_trigger(lambda: close_all(server))
+    try:
+        server.trigger.pull_trigger(lambda: close_all(server))
+    except OSError:  # the loop has already let go of its trigger
+        close_all(server)
     if thread is not None:
         thread.join(timeout)
     server.task_dispatcher.shutdown()

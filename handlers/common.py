@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,3 +57,21 @@ def tell(client: WebClient, channel_id: str | None, user_id: str, text: str) -> 
 
 def tell_error(client: WebClient, channel_id: str | None, user_id: str, error: DomainError) -> None:
     tell(client, channel_id, user_id, ":warning: " + error_text(error))
+
+
+def view_metadata(view: dict) -> dict:
+    """A modal's private_metadata as a dict (client data: every value in it is re-checked by its user)."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict, channel_id: str | None, user_id: str) -> None:
+    """Open a modal; when Slack does not answer, say so to the person instead."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, OSError) as exc:
+        log.warning("views.open failed: %s", exc)
+        tell_error(client, channel_id, user_id, DomainError("slack_unavailable"))

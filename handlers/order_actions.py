@@ -6,12 +6,10 @@ private_metadata come from the client: each action re-checks the actor's rights 
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import order_flows, orders, production, suppliers
 from bot.actors import supplier_for_channel
@@ -21,7 +19,7 @@ from bot.ids import Action, View
 from bot.manifest_parts import SlackNeeds
 from bot.views.errors import error_text
 from bot.views.order_modals import propose_date_modal, submitted_values, update_modal
-from handlers.common import refusable, tell_error
+from handlers.common import open_modal, refusable, tell_error, view_metadata
 from models import Supplier
 
 log = logging.getLogger(__name__)
@@ -54,7 +52,7 @@ def register(app: App, config: AppConfig) -> None:
         except DomainError as error:
             tell_error(client, channel, user, error)
 
-    def open_modal(build):
+    def modal_button(build):
         def handler(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
             ack()
             value, user, channel = _button(body)
@@ -64,12 +62,10 @@ def register(app: App, config: AppConfig) -> None:
                 with refusable(session, actor, action=action, object_type="order", object_id=value):
                     order = orders.order_for(session=session, actor=actor, order_id=value)
                     view = build(session, actor, order)
-                client.views_open(trigger_id=body["trigger_id"], view=view)
             except DomainError as error:
                 tell_error(client, channel, user, error)
-            except (SlackApiError, OSError) as exc:
-                log.warning("views.open failed: %s", exc)
-                tell_error(client, channel, user, DomainError("slack_unavailable"))
+                return
+            open_modal(client, body["trigger_id"], view, channel, user)
 
         return handler
 
@@ -108,7 +104,7 @@ def register(app: App, config: AppConfig) -> None:
     def submit(work):
         def handler(ack: Ack, view: dict, context: BoltContext) -> None:
             session, actor = context["session"], context["actor"]
-            metadata = _metadata(view)
+            metadata = view_metadata(view)
             values = submitted_values(view)
             try:
                 with refusable(session, actor, action=view["callback_id"], object_type="order",
@@ -145,21 +141,13 @@ def register(app: App, config: AppConfig) -> None:
                           new=new, config=config)  # fmt: skip
 
     app.action(str(Action.ORDER_CONFIRM))(confirm)
-    app.action(str(Action.ORDER_PROPOSE_DATE))(open_modal(build_propose))
-    app.action(str(Action.ORDER_UPDATE))(open_modal(build_update))
+    app.action(str(Action.ORDER_PROPOSE_DATE))(modal_button(build_propose))
+    app.action(str(Action.ORDER_UPDATE))(modal_button(build_update))
     app.action(str(Action.ORDER_PROPOSAL_ACCEPT))(decide(True))
     app.action(str(Action.ORDER_PROPOSAL_DECLINE))(decide(False))
     app.view(str(View.ORDER_PROPOSE_DATE))(submit(submit_propose))
     app.view(str(View.ORDER_UPDATE))(submit(submit_update))
     app.view(str(View.ORDER_NEW))(submit(submit_new))
-
-
-def _metadata(view: dict) -> dict:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _error_block(error: DomainError, view: dict) -> str:

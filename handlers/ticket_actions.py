@@ -6,7 +6,6 @@ Button values, select values and private_metadata come from the client: each is 
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import Ack, App, BoltContext
@@ -25,7 +24,7 @@ from bot.manifest_parts import SlackNeeds
 from bot.views.errors import error_text
 from bot.views.order_modals import submitted_values
 from bot.views.tickets import new_ticket_modal, resolve_modal
-from handlers.common import refusable, tell, tell_error
+from handlers.common import open_modal, refusable, tell, tell_error, view_metadata
 from models import ChannelMessage, Supplier
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ def register(app: App, config: AppConfig) -> None:
         }
         view = new_ticket_modal(metadata, title=_first_line(msg.get("text", "")), quote=msg.get("text", ""),
                                 severity=config.tickets.default_severity)  # fmt: skip
-        _open(client, shortcut["trigger_id"], view, channel_id, user)
+        open_modal(client, shortcut["trigger_id"], view, channel_id, user)
 
     def report_problem(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
         ack()
@@ -124,11 +123,11 @@ def register(app: App, config: AppConfig) -> None:
             tell_error(client, channel_id, user, error)
             return
         view = new_ticket_modal({"order_id": order.id}, title="", severity=config.tickets.default_severity)
-        _open(client, body["trigger_id"], view, channel_id, user)
+        open_modal(client, body["trigger_id"], view, channel_id, user)
 
     def submit_new(ack: Ack, view: dict, body: dict, context: BoltContext, client: WebClient) -> None:
         session, actor = context["session"], context["actor"]
-        meta, values = _metadata(view), submitted_values(view)
+        meta, values = view_metadata(view), submitted_values(view)
         try:
             with refusable(session, actor, action="ticket_new", object_type="ticket"):
                 supplier, channel_id, new = _new_from_form(session, actor, meta, values, client)
@@ -166,7 +165,7 @@ def register(app: App, config: AppConfig) -> None:
         tickets.side(actor, ticket.supplier_id)
         if ticket.status not in tickets.OPEN:
             raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
-        _open(
+        open_modal(
             client,
             body["trigger_id"],
             resolve_modal(ticket),
@@ -199,7 +198,7 @@ def register(app: App, config: AppConfig) -> None:
 
     def submit_resolve(ack: Ack, view: dict, context: BoltContext) -> None:
         session, actor = context["session"], context["actor"]
-        ticket_id = _metadata(view).get("ticket_id")
+        ticket_id = view_metadata(view).get("ticket_id")
         try:
             with refusable(
                 session, actor, action="ticket_resolve", object_type="ticket", object_id=ticket_id
@@ -222,22 +221,6 @@ def register(app: App, config: AppConfig) -> None:
     app.action(str(Action.TICKET_CLOSE))(button(close_ticket, "ticket_close"))
     app.action(str(Action.TICKET_REOPEN))(button(reopen_ticket, "ticket_reopen"))
     app.action(str(Action.TICKET_RESPONSIBLE))(responsible)
-
-
-def _open(client: WebClient, trigger_id: str, view: dict, channel_id: str | None, user: str) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except (SlackApiError, OSError) as exc:
-        log.warning("views.open failed: %s", exc)
-        tell_error(client, channel_id, user, DomainError("slack_unavailable"))
-
-
-def _metadata(view: dict) -> dict:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _new_from_form(session, actor, meta: dict, values: dict, client: WebClient):
