@@ -32,3 +32,17 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_denial(
+    *, session: Session, actor_id: str, actor_role: str, object_type: str, object_id, action: str
+):
+    """Keep a refused attempt in the audit trail (the caller commits it without the refused change)."""
+    return record_event(
+        session=session,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        object_type=object_type or "request",
+        object_id=object_id if object_id is not None else "?",
+        action=f"denied:{action}",
+    )

@@ -64,14 +64,6 @@ def audit(session: Session, actor: Actor, order: Order, action: str, before: dic
     )  # fmt: skip
 
 
-def deny(session: Session, actor: Actor, object_type: str, object_id: str | int | None, action: str) -> None:
-    """Keep a refused attempt in the audit trail (the caller commits it without the refused change)."""
-    record_event(
-        session=session, actor_id=actor.user_id, actor_role=actor.role, object_type=object_type,
-        object_id=object_id if object_id is not None else "?", action=f"denied:{action}",
-    )  # fmt: skip
-
-
 @dataclass(frozen=True)
 class NewOrder:
     po: str

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.actors import Actor
+from bot.audit import record_denial
 from bot.errors import DomainError, Forbidden
-from bot.orders import deny
 from bot.views.errors import error_text
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ def refusable(
         else:
             session.rollback()
         if isinstance(error, Forbidden) and action:
-            deny(session, actor, object_type, object_id, action)
+            record_denial(session=session, actor_id=actor.user_id, actor_role=actor.role,
+                          object_type=object_type, object_id=object_id, action=action)  # fmt: skip
         raise
     else:
         if savepoint is not None:

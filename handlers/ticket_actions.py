@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 TICKET_EMOJI = "ticket"
 NEEDS = SlackNeeds(
-    scopes=("reactions:read", "chat:write", "links:read"),
+    scopes=("reactions:read", "chat:write"),
     events=("reaction_added",),
     shortcuts=(
         ShortcutNeed(
