@@ -323,3 +323,14 @@ def test_export_tickets_with_durations(client, slack, session, acme, db_url, tmp
     assert (record["number"], record["supplier"], record["status"], record["first_response_minutes"]) == (
         "T-1", "Acme Textiles", "acknowledged", "0")  # fmt: skip
     assert record["resolution_minutes"] == ""
+
+
+def test_typed_mentions_are_not_repeated_by_the_bot(client, slack, session, acme, delivery):
+    client.command('ticket new "<!here> fabric <@U0BUYERZH> wrong"', user=BUYER, channel=ACME_CHANNEL)
+    card = _card(slack, session)
+    parsed = json.dumps(
+        [card["text"]] + [b for b in card["blocks"] if b["type"] != "header"]
+    )  # plain_text is not parsed
+    assert "<!here>" not in parsed and "<@U0BUYERZH>" not in parsed
+    listed = client.command("ticket list", user=BUYER, channel=ACME_CHANNEL).text
+    assert "<!here>" not in listed and "&lt;!here&gt;" in listed

@@ -86,7 +86,8 @@ def ticket_card(ticket: Ticket, po: str | None, tz: str) -> dict[str, Any]:
                          "initial_option": options[ticket.responsible], "options": list(options.values())})  # fmt: skip
     if elements:
         blocks.append({"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements})
-    return message(f"{title}: {ticket_status_label(ticket.status)}", blocks) | {"unfurl_links": False}
+    fallback = f"{ticket.number} · {neutralise(ticket.title)}: {ticket_status_label(ticket.status)}"
+    return message(fallback, blocks) | {"unfurl_links": False}
 
 
 def ticket_line(ticket: Ticket, supplier: str) -> str:
