@@ -111,41 +111,40 @@ def create_supplier(
     return supplier
 
 
-def _summaries(session: Session, suppliers: list[Supplier]) -> list[SupplierSummary]:
-    ids = [s.id for s in suppliers]
-    channels: dict[int, list[str]] = {}
-    for supplier_id, channel_id in session.exec(
-        select(SupplierChannel.supplier_id, SupplierChannel.channel_id)
-        .where(SupplierChannel.supplier_id.in_(ids))
-        .order_by(SupplierChannel.id)
-    ):
-        channels.setdefault(supplier_id, []).append(channel_id)
-    contacts = dict(
-        session.exec(
-            select(SupplierContact.supplier_id, func.count())
-            .where(SupplierContact.supplier_id.in_(ids))
-            .group_by(SupplierContact.supplier_id)
-        ).all()
+def _summary_query():
+    """Suppliers with their linked channel ids and contact count, in one SQL statement."""
+    channels = (
+        select(func.aggregate_strings(SupplierChannel.channel_id, " "))
+        .where(SupplierChannel.supplier_id == Supplier.id)
+        .scalar_subquery()
     )
-    return [SupplierSummary(s, channels.get(s.id, []), contacts.get(s.id, 0)) for s in suppliers]
+    contacts = (
+        select(func.count(SupplierContact.id))
+        .where(SupplierContact.supplier_id == Supplier.id)
+        .scalar_subquery()
+    )
+    return select(Supplier, channels, contacts)
+
+
+def _summary(row) -> SupplierSummary:
+    supplier, channels, contacts = row
+    return SupplierSummary(supplier, sorted((channels or "").split()), int(contacts or 0))
 
 
 def visible_suppliers(*, session: Session, actor: Actor) -> list[SupplierSummary]:
     """Buyers see every supplier; a supplier contact sees only its own."""
-    query = select(Supplier).order_by(Supplier.name_key)
+    query = _summary_query().order_by(Supplier.name_key)
     if not actor.is_buyer:
         query = query.where(Supplier.id.in_(actor.supplier_ids or [-1]))
-    return _summaries(session, list(session.exec(query).all()))
+    return [_summary(row) for row in session.exec(query)]
 
 
 def find_supplier(*, session: Session, actor: Actor, name: str) -> SupplierSummary:
     """One supplier by name (case-insensitive), if the actor may see it."""
-    supplier = session.exec(
-        select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())
-    ).first()
-    if supplier is None or not actor.can_act_for(supplier.id):
+    row = session.exec(_summary_query().where(Supplier.name_key == " ".join(name.split()).casefold())).first()
+    if row is None or not actor.can_act_for(row[0].id):
         raise DomainError("supplier_not_found", name=name)
-    return _summaries(session, [supplier])[0]
+    return _summary(row)
 
 
 def primary_channel(*, session: Session, supplier_id: int) -> str | None:

@@ -1,26 +1,38 @@
-"""INSERT … ON CONFLICT for both SQLite and PostgreSQL."""
+"""INSERT … ON CONFLICT for both SQLite and PostgreSQL (statements built once, values bound per call)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 
+def _dialect(session: Session):
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+@cache
+def _update_statement(dialect, model: type, columns: tuple[str, ...], keys: tuple[str, ...]):
+    statement = dialect.insert(model)
+    updates = {c: statement.excluded[c] for c in columns if c not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+
+@cache
+def _ignore_statement(dialect, model: type, keys: tuple[str, ...]):
+    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=list(keys))
+    return statement.returning(getattr(model, keys[0]))
+
+
 def insert_or_update(session: Session, model: type, values: dict[str, Any], keys: list[str]) -> None:
     """Insert `values`, or update the row that has the same `keys`."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values)
-    updates = {k: statement.excluded[k] for k in values if k not in keys}
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+    statement = _update_statement(_dialect(session), model, tuple(sorted(values)), tuple(keys))
+    session.execute(statement, values)
 
 
 def insert_or_ignore(session: Session, model: type, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert `values` unless a row with the same `keys` exists; True when this call inserted it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    key = getattr(model, keys[0])
-    statement = (
-        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(key)
-    )
-    return session.execute(statement).first() is not None
+    statement = _ignore_statement(_dialect(session), model, tuple(keys))
+    return session.execute(statement, values).first() is not None
