@@ -125,26 +125,22 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
     return order_list(orders.visible_orders(session=request.session, actor=request.actor, status=status))
 
 
-def close(request: CommandRequest) -> dict[str, Any]:
+def _end(request: CommandRequest, flow) -> dict[str, Any]:
+    """Close or cancel: the flow changes the status; the answer names the new one."""
     if usage := _usage(request, allowed={"supplier"}):
         return usage
-    order = order_flows.close(
-        session=request.session, actor=request.actor, order=_order(request), config=request.config
-    )
+    order = flow(session=request.session, actor=request.actor, order=_order(request), config=request.config)
     return _done(
         _("Order *{po}*: {status}.").format(po=neutralise(order.po), status=status_label(order.status))
     )
+
+
+def close(request: CommandRequest) -> dict[str, Any]:
+    return _end(request, order_flows.close)
 
 
 def cancel(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed={"supplier"}):
-        return usage
-    order = order_flows.cancel(
-        session=request.session, actor=request.actor, order=_order(request), config=request.config
-    )
-    return _done(
-        _("Order *{po}*: {status}.").format(po=neutralise(order.po), status=status_label(order.status))
-    )
+    return _end(request, order_flows.cancel)
 
 
 def receive(request: CommandRequest) -> dict[str, Any]:
