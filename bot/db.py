@@ -31,7 +31,10 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and one writer at a time."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # Enough pooled connections for every server thread: a new SQLite connection (and its pragmas) is costly.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=10
+    )
     lock = _writer_lock(url)
 
     @event.listens_for(engine, "connect")
