@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import click
@@ -190,32 +191,13 @@ def export(kind: str, fmt: str, out: str | None) -> None:
     with session_scope(engine) as session:
         table = EXPORTS[kind](session)
         if fmt == "csv":
-            with open(out, "w", newline="", encoding="utf-8") if out else _stdout_text() as handle:
+            with open(out, "w", newline="", encoding="utf-8") if out else nullcontext(sys.stdout) as handle:
                 count = write_csv(table, handle)
         else:
-            with open(out, "wb") if out else _stdout_binary() as handle:
+            with open(out, "wb") if out else nullcontext(sys.stdout.buffer) as handle:
                 count = write_xlsx(table, handle, kind)
     if out:
         click.echo(f"wrote {count} {kind} rows to {out}", err=True)
-
-
-class _Unclosed:
-    def __init__(self, stream):
-        self.stream = stream
-
-    def __enter__(self):
-        return self.stream
-
-    def __exit__(self, *exc):
-        self.stream.flush()
-
-
-def _stdout_text():
-    return _Unclosed(sys.stdout)
-
-
-def _stdout_binary():
-    return _Unclosed(sys.stdout.buffer)
 
 
 if __name__ == "__main__":

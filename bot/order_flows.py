@@ -191,27 +191,20 @@ def inspect(
     return inspection
 
 
-def close(*, session: Session, actor: Actor, order: Order, config: AppConfig) -> Order:
-    orders.close_order(session=session, actor=actor, order=order)
+def _end(
+    session: Session, actor: Actor, order: Order, config: AppConfig, rule, render: Callable[[], str]
+) -> Order:
+    rule(session=session, actor=actor, order=order)
     _refresh(session, order, config)
-    _note(
-        session,
-        order,
-        config,
-        lambda: ":lock: " + _("Order {po} closed by <@{user}>.").format(po=order.po, user=actor.user_id),
-    )
+    _note(session, order, config, render)
     return order
+
+
+def close(*, session: Session, actor: Actor, order: Order, config: AppConfig) -> Order:
+    return _end(session, actor, order, config, orders.close_order,
+                lambda: ":lock: " + _("Order {po} closed by <@{user}>.").format(po=order.po, user=actor.user_id))  # fmt: skip
 
 
 def cancel(*, session: Session, actor: Actor, order: Order, config: AppConfig) -> Order:
-    orders.cancel_order(session=session, actor=actor, order=order)
-    _refresh(session, order, config)
-    _note(
-        session,
-        order,
-        config,
-        lambda: (
-            ":no_entry: " + _("Order {po} cancelled by <@{user}>.").format(po=order.po, user=actor.user_id)
-        ),
-    )
-    return order
+    return _end(session, actor, order, config, orders.cancel_order,
+                lambda: ":no_entry: " + _("Order {po} cancelled by <@{user}>.").format(po=order.po, user=actor.user_id))  # fmt: skip

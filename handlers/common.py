@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot.actors import Actor
 from bot.audit import record_denial
 from bot.errors import DomainError, Forbidden
+from bot.views import help as help_views
 from bot.views.errors import error_text
 
 log = logging.getLogger(__name__)
@@ -76,3 +77,16 @@ def open_modal(client: WebClient, trigger_id: str, view: dict, channel_id: str |
     except (SlackApiError, OSError) as exc:
         log.warning("views.open failed: %s", exc)
         tell_error(client, channel_id, user_id, DomainError("slack_unavailable"))
+
+
+def usage_problem(request, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
+    """A usage message (a payload) when the command's arguments do not fit, else None."""
+    args = request.args
+    if unknown := sorted(set(args.options) - allowed):
+        return help_views.unexpected_arguments(unknown)
+    if len(args.words) != words:
+        return help_views.missing_argument("<PO>") if words else help_views.unexpected_arguments(args.words)
+    for key in required:
+        if not args.options.get(key):
+            return help_views.missing_argument(f"{key}=")
+    return None

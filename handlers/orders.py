@@ -15,6 +15,7 @@ from bot.views import help as help_views
 from bot.views.blocks import message, section
 from bot.views.order_modals import new_order_modal
 from bot.views.orders import OrderCard, order_detail, order_list, status_label
+from handlers.common import usage_problem
 from models import Supplier
 from models.orders import ORDER_STATUSES
 
@@ -22,19 +23,6 @@ if TYPE_CHECKING:
     from handlers.commands import CommandRequest
 
 log = logging.getLogger(__name__)
-
-
-def _usage(request: CommandRequest, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
-    """A usage message when the arguments do not fit, else None."""
-    args = request.args
-    if unknown := sorted(set(args.options) - allowed):
-        return help_views.unexpected_arguments(unknown)
-    if len(args.words) != words:
-        return help_views.missing_argument("<PO>") if words else help_views.unexpected_arguments(args.words)
-    for key in required:
-        if not args.options.get(key):
-            return help_views.missing_argument(f"{key}=")
-    return None
 
 
 def _done(text: str) -> dict[str, Any]:
@@ -64,7 +52,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
     args = request.args
     if not args.words and not args.options:
         return _open_new_order_modal(request)
-    if usage := _usage(
+    if usage := usage_problem(
         request, allowed={"qty", "due", "item", "price", "currency", "supplier"}, required=("qty", "due")
     ):
         return usage
@@ -107,7 +95,7 @@ def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
 
 
 def show(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed={"supplier"}):
+    if usage := usage_problem(request, allowed={"supplier"}):
         return usage
     order = _order(request)
     supplier = request.session.get(Supplier, order.supplier_id)
@@ -116,7 +104,7 @@ def show(request: CommandRequest) -> dict[str, Any]:
 
 
 def list_all(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed={"status"}, words=0):
+    if usage := usage_problem(request, allowed={"status"}, words=0):
         return usage
     status = request.args.options.get("status")
     if status is not None and status not in ORDER_STATUSES:
@@ -127,7 +115,7 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 
 def _end(request: CommandRequest, flow) -> dict[str, Any]:
     """Close or cancel: the flow changes the status; the answer names the new one."""
-    if usage := _usage(request, allowed={"supplier"}):
+    if usage := usage_problem(request, allowed={"supplier"}):
         return usage
     order = flow(session=request.session, actor=request.actor, order=_order(request), config=request.config)
     return _done(
@@ -144,7 +132,7 @@ def cancel(request: CommandRequest) -> dict[str, Any]:
 
 
 def receive(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed={"qty", "date", "supplier"}, required=("qty",)):
+    if usage := usage_problem(request, allowed={"qty", "date", "supplier"}, required=("qty",)):
         return usage
     if not request.actor.is_buyer:
         raise DomainError("buyers_only")
@@ -159,7 +147,7 @@ def receive(request: CommandRequest) -> dict[str, Any]:
 
 
 def inspect(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(
+    if usage := usage_problem(
         request, allowed={"sampled", "defects", "note", "supplier"}, required=("sampled", "defects")
     ):
         return usage

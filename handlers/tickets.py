@@ -13,7 +13,7 @@ from bot.i18n import _
 from bot.text import neutralise
 from bot.views.blocks import message, section
 from bot.views.tickets import new_ticket_modal, ticket_card, ticket_list
-from handlers.orders import _usage
+from handlers.common import usage_problem
 from models import Order, Supplier
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
     args = request.args
     if not args.words and not args.options:
         return _open_modal(request)
-    if usage := _usage(request, allowed={"order", "severity", "type", "supplier"}):
+    if usage := usage_problem(request, allowed={"order", "severity", "type", "supplier"}):
         return usage
     supplier, channel_id, order = _where(request)
     new_ticket = tickets.NewTicket(title=args.words[0], type=args.options.get("type"),
@@ -75,7 +75,7 @@ def _open_modal(request: CommandRequest) -> dict[str, Any]:
 
 
 def list_all(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed={"status"}, words=0):
+    if usage := usage_problem(request, allowed={"status"}, words=0):
         return usage
     rows = tickets.visible_tickets(
         session=request.session, actor=request.actor, status=request.args.options.get("status")
@@ -84,7 +84,7 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 
 
 def show(request: CommandRequest) -> dict[str, Any]:
-    if usage := _usage(request, allowed=set()):
+    if usage := usage_problem(request, allowed=set()):
         return usage
     ticket = tickets.ticket_for(session=request.session, actor=request.actor, ticket_id=request.args.words[0])
     order = request.session.get(Order, ticket.order_id) if ticket.order_id else None
