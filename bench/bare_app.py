@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.web import make_server, serve_forever
+from bot.core.web import make_server, serve_forever
 
 
 def main(port: int, api_url: str, secret: str) -> None:

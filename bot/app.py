@@ -7,8 +7,8 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import AppConfig
+from bot.core.web import SlackWsgiApp
 from bot.settings import Settings
-from bot.web import SlackWsgiApp
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:

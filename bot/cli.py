@@ -35,9 +35,9 @@ def _load(settings: Settings) -> AppConfig:
 
 def _context(settings: Settings, config: AppConfig):
     from bot.app import make_client
-    from bot.db import make_engine
-    from bot.scheduler import JobContext
-    from bot.worker import worker_id
+    from bot.core.db import make_engine
+    from bot.core.scheduler import JobContext
+    from bot.core.worker import worker_id
 
     engine = make_engine(settings.database_url)
     client = make_client(settings, timeout=config.delivery.http_timeout_seconds)
@@ -67,9 +67,9 @@ def run(port: int | None, no_worker: bool) -> None:
         raise click.ClickException(MISSING_CREDENTIALS.format(names=" and ".join(missing)))
     config = _load(settings)
     from bot.app import create_app
-    from bot.db import upgrade
-    from bot.web import SlackWsgiApp, close_all, make_server, serve_forever
-    from bot.worker import Worker
+    from bot.core.db import upgrade
+    from bot.core.web import SlackWsgiApp, close_all, make_server, serve_forever
+    from bot.core.worker import Worker
 
     upgrade(settings.database_url)
     ctx = _context(settings, config)
@@ -92,8 +92,8 @@ def worker() -> None:
     """Run the scheduler and outbox delivery only (scale-out)."""
     settings = get_settings()
     config = _load(settings)
-    from bot.db import upgrade
-    from bot.worker import Worker
+    from bot.core.db import upgrade
+    from bot.core.worker import Worker
 
     upgrade(settings.database_url)
     running = Worker(_context(settings, config)).start()
@@ -116,7 +116,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Upgrade the schema to the newest version."""
-    from bot.db import upgrade
+    from bot.core.db import upgrade
 
     upgrade(get_settings().database_url)
     click.echo("database is up to date")
@@ -129,7 +129,7 @@ def manifest(url: str | None, socket: bool) -> None:
     """Print the Slack app manifest (JSON)."""
     import json
 
-    from bot.manifest import build_manifest
+    from bot.core.manifest import build_manifest
 
     click.echo(json.dumps(build_manifest(url=url, socket=socket), indent=2))
 
@@ -142,7 +142,7 @@ def jobs() -> None:
 @jobs.command("list")
 def jobs_list() -> None:
     """List the scheduled jobs."""
-    from bot.scheduler import load_jobs
+    from bot.core.scheduler import load_jobs
 
     for job in load_jobs().values():
         click.echo(f"{job.name:16} {job.description}")
@@ -153,7 +153,7 @@ def jobs_list() -> None:
 @click.option("--at", "at", default=None, help="Run as if at this ISO-8601 time (default: now, UTC).")
 def jobs_run(name: str, at: str | None) -> None:
     """Run one job now (or as if at --at)."""
-    from bot.scheduler import load_jobs, run_job
+    from bot.core.scheduler import load_jobs, run_job
 
     known = load_jobs()
     if name not in known:
@@ -179,8 +179,8 @@ def jobs_run(name: str, at: str | None) -> None:
 )
 def export(kind: str, fmt: str, out: str | None) -> None:
     """Export records (suppliers, audit, …) as CSV or XLSX."""
-    from bot.db import make_engine, session_scope
-    from bot.exports import EXPORTS, PLANNED, write_csv, write_xlsx
+    from bot.core.db import make_engine, session_scope
+    from bot.exchange.exports import EXPORTS, PLANNED, write_csv, write_xlsx
 
     if kind not in EXPORTS:
         later = f" ({kind} is not recorded yet)" if kind in PLANNED else ""

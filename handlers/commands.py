@@ -11,14 +11,14 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.actors import Actor
 from bot.config import AppConfig
-from bot.errors import DomainError
-from bot.ids import COMMAND
-from bot.manifest_parts import SlackNeeds, SlashCommand
-from bot.text import ArgumentError, Arguments, parse_arguments
-from bot.views import help as help_views
-from bot.views.errors import error_message
+from bot.core import help as help_views
+from bot.core.actors import Actor
+from bot.core.error_views import error_message
+from bot.core.errors import DomainError
+from bot.core.ids import COMMAND
+from bot.core.manifest_parts import SlackNeeds, SlashCommand
+from bot.core.text import ArgumentError, Arguments, parse_arguments
 from handlers import orders, suppliers, tickets
 from handlers.common import refusable
 

@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.actors import Actor
-from bot.audit import record_denial
-from bot.errors import DomainError, Forbidden
-from bot.views import help as help_views
-from bot.views.errors import error_text
+from bot.core import help as help_views
+from bot.core.actors import Actor
+from bot.core.audit import record_denial
+from bot.core.error_views import error_text
+from bot.core.errors import DomainError, Forbidden
 
 log = logging.getLogger(__name__)
 

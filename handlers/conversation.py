@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import order_flows, ticket_flows
 from bot.config import AppConfig
-from bot.conversation import PostedMessage, store_message
-from bot.manifest_parts import SlackNeeds
+from bot.conversation.service import PostedMessage, store_message
+from bot.core.manifest_parts import SlackNeeds
+from bot.orders import flows as order_flows
+from bot.tickets import flows as ticket_flows
 
 NEEDS = SlackNeeds(
     scopes=("channels:history", "groups:history", "files:read"),

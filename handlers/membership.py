@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.config import AppConfig
-from bot.manifest_parts import SlackNeeds
+from bot.core.manifest_parts import SlackNeeds
 
 NEEDS = SlackNeeds(scopes=("channels:read", "groups:read"), events=("member_joined_channel",))
 

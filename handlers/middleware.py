@@ -14,10 +14,10 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.actors import Directory, resolve_actor
 from bot.config import AppConfig
-from bot.i18n import _current as current_locale_var
-from bot.upsert import insert_or_ignore
+from bot.core.actors import Directory, resolve_actor
+from bot.core.i18n import _current as current_locale_var
+from bot.core.upsert import insert_or_ignore
 from models import ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)

@@ -11,14 +11,17 @@ import logging
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import order_flows, orders, production, suppliers
-from bot.actors import supplier_for_channel
 from bot.config import AppConfig
-from bot.errors import DomainError, Forbidden
-from bot.ids import Action, View
-from bot.manifest_parts import SlackNeeds
-from bot.views.errors import error_text
-from bot.views.order_modals import propose_date_modal, submitted_values, update_modal
+from bot.core.actors import supplier_for_channel
+from bot.core.error_views import error_text
+from bot.core.errors import DomainError, Forbidden
+from bot.core.ids import Action, View
+from bot.core.manifest_parts import SlackNeeds
+from bot.orders import flows as order_flows
+from bot.orders import production
+from bot.orders import service as orders
+from bot.orders.modals import propose_date_modal, submitted_values, update_modal
+from bot.suppliers import service as suppliers
 from handlers.common import open_modal, refusable, tell_error, view_metadata
 from models import Supplier
 

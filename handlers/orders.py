@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import order_flows, orders, suppliers
-from bot.errors import DomainError
-from bot.i18n import _
-from bot.text import neutralise
-from bot.views import help as help_views
-from bot.views.blocks import message, section
-from bot.views.order_modals import new_order_modal
-from bot.views.orders import OrderCard, order_detail, order_list, status_label
+from bot.core import help as help_views
+from bot.core.blocks import message, section
+from bot.core.errors import DomainError
+from bot.core.i18n import _
+from bot.core.text import neutralise
+from bot.orders import flows as order_flows
+from bot.orders import service as orders
+from bot.orders.modals import new_order_modal
+from bot.orders.views import OrderCard, order_detail, order_list, status_label
+from bot.suppliers import service as suppliers
 from handlers.common import usage_problem
 from models import Supplier
 from models.orders import ORDER_STATUSES

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import flows, suppliers
-from bot.errors import DomainError
-from bot.i18n import _
-from bot.text import neutralise
-from bot.views import help as help_views
-from bot.views.blocks import message, section
-from bot.views.suppliers import supplier_detail, supplier_list
+from bot.core import help as help_views
+from bot.core.blocks import message, section
+from bot.core.errors import DomainError
+from bot.core.i18n import _
+from bot.core.text import neutralise
+from bot.suppliers import flows
+from bot.suppliers import service as suppliers
+from bot.suppliers.views import supplier_detail, supplier_list
 
 if TYPE_CHECKING:
     from handlers.commands import CommandRequest

@@ -13,17 +13,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
-from bot import order_flows, orders, ticket_flows, tickets
-from bot.actors import supplier_for_channel
 from bot.config import AppConfig
-from bot.errors import DomainError, Forbidden
-from bot.i18n import _
-from bot.ids import Action, Shortcut, View
-from bot.manifest_parts import Shortcut as ShortcutNeed
-from bot.manifest_parts import SlackNeeds
-from bot.views.errors import error_text
-from bot.views.order_modals import submitted_values
-from bot.views.tickets import new_ticket_modal, resolve_modal
+from bot.core.actors import supplier_for_channel
+from bot.core.error_views import error_text
+from bot.core.errors import DomainError, Forbidden
+from bot.core.i18n import _
+from bot.core.ids import Action, Shortcut, View
+from bot.core.manifest_parts import Shortcut as ShortcutNeed
+from bot.core.manifest_parts import SlackNeeds
+from bot.orders import flows as order_flows
+from bot.orders import service as orders
+from bot.orders.modals import submitted_values
+from bot.tickets import flows as ticket_flows
+from bot.tickets import service as tickets
+from bot.tickets.views import new_ticket_modal, resolve_modal
 from handlers.common import open_modal, refusable, tell, tell_error, view_metadata
 from models import ChannelMessage, Supplier
 

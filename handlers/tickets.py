@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import orders, suppliers, ticket_flows, tickets
-from bot.errors import DomainError
-from bot.i18n import _
-from bot.text import neutralise
-from bot.views.blocks import message, section
-from bot.views.tickets import new_ticket_modal, ticket_card, ticket_list
+from bot.core.blocks import message, section
+from bot.core.errors import DomainError
+from bot.core.i18n import _
+from bot.core.text import neutralise
+from bot.orders import service as orders
+from bot.suppliers import service as suppliers
+from bot.tickets import flows as ticket_flows
+from bot.tickets import service as tickets
+from bot.tickets.views import new_ticket_modal, ticket_card, ticket_list
 from handlers.common import usage_problem
 from models import Order, Supplier
 

@@ -26,10 +26,10 @@ from slackclient import SlackClient
 
 from bot.app import create_app, make_client
 from bot.config import AppConfig, DeliveryConfig
-from bot.db import make_engine, upgrade
-from bot.delivery import Delivery
+from bot.core.db import make_engine, upgrade
+from bot.core.delivery import Delivery
+from bot.core.web import SlackWsgiApp, make_server, serve_forever, stop_server
 from bot.settings import Settings
-from bot.web import SlackWsgiApp, make_server, serve_forever, stop_server
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 POSTGRES_URL = os.environ.get("SRM_TEST_POSTGRES_URL")

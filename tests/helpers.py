@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.i18n import _, use_locale
+from bot.core.i18n import _, use_locale
 from models import AuditEvent, OutboxMessage, Supplier, SupplierChannel
 
 

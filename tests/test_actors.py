@@ -6,8 +6,8 @@ import time_machine
 from conftest import ACME_CHANNEL, ACME_USER, BUYER, GUEST, INTERNAL_CHANNEL
 from sqlmodel import select
 
-from bot.actors import resolve_actor
 from bot.config import AppConfig
+from bot.core.actors import resolve_actor
 from models import AuditEvent, SlackUser, SupplierContact, utcnow
 
 

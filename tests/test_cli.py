@@ -19,7 +19,7 @@ from slackclient import SlackClient
 from sqlalchemy import inspect, text
 
 from bot.cli import main
-from bot.db import make_engine
+from bot.core.db import make_engine
 
 SRM = [sys.executable, "-m", "bot.cli"]
 REPO = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 from alembic import command
 
-from bot.db import alembic_config
+from bot.core.db import alembic_config
 
 
 def test_no_drift_between_models_and_migrations(db_url):

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.app import make_client
 from bot.config import DeliveryConfig
-from bot.db import session_scope
-from bot.delivery import Delivery
-from bot.outbox import enqueue, post_card, post_in_thread, update_card
+from bot.core.db import session_scope
+from bot.core.delivery import Delivery
+from bot.core.outbox import enqueue, post_card, post_in_thread, update_card
 from models import Card, OutboxMessage
 
 

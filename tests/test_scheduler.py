@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from bot.app import make_client
 from bot.cli import main
-from bot.db import session_scope
-from bot.scheduler import JobContext, claim_work, run_job, start_scheduler
+from bot.core.db import session_scope
+from bot.core.scheduler import JobContext, claim_work, run_job, start_scheduler
 from models import JobClaim, ProcessedEvent
 
 

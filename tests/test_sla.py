@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import BusinessHours, SlaTarget
-from bot.sla import add_hours, due_times
+from bot.tickets.sla import add_hours, due_times
 
 HOURS = BusinessHours(start=9, end=18, weekdays=[0, 1, 2, 3, 4])
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import ArgumentError, neutralise, parse_arguments
+from bot.core.text import ArgumentError, neutralise, parse_arguments
 
 
 @pytest.mark.parametrize(

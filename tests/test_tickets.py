@@ -15,7 +15,7 @@ from sqlmodel import select as sql_select
 
 from bot.app import make_client
 from bot.config import AppConfig, DeliveryConfig, TicketsConfig
-from bot.scheduler import JobContext, run_job
+from bot.core.scheduler import JobContext, run_job
 from models import AuditEvent, Card, ChannelMessage, Order, Ticket, utcnow
 
 TRIAGE = "C0TRIAGE"

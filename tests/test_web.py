@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bot.web import serve_forever
+from bot.core.web import serve_forever
 
 
 class _Server:

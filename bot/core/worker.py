@@ -6,9 +6,9 @@ import os
 import socket
 import threading
 
-from bot.delivery import Delivery
-from bot.outbox import WAKE
-from bot.scheduler import JobContext, start_scheduler
+from bot.core.delivery import Delivery
+from bot.core.outbox import WAKE
+from bot.core.scheduler import JobContext, start_scheduler
 
 
 def worker_id() -> str:

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.actors import SYSTEM
-from bot.suppliers import visible_suppliers
+from bot.core.actors import SYSTEM
+from bot.suppliers.service import visible_suppliers
 from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier, Ticket
 
 Table = tuple[list[str], Iterable[list[Any]]]

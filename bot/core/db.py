@@ -15,7 +15,7 @@ from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table)
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
 _sqlite_locks: dict[str, threading.Lock] = {}

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.actors import Actor
-from bot.upsert import insert_or_ignore
+from bot.core.actors import Actor
+from bot.core.upsert import insert_or_ignore
 from models import ChannelMessage
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import _
-from bot.text import neutralise
-from bot.views.blocks import context, header, message, section
+from bot.core.blocks import context, header, message, section
+from bot.core.i18n import _
+from bot.core.text import neutralise
 
 
 def _grammar() -> list[tuple[str, str]]:

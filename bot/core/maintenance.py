@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from bot.db import session_scope
-from bot.delivery import Delivery
-from bot.scheduler import JobContext, claim_work, job
+from bot.core.db import session_scope
+from bot.core.delivery import Delivery
+from bot.core.scheduler import JobContext, claim_work, job
 from models import ProcessedEvent
 
 

@@ -10,16 +10,16 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from bot import tickets
-from bot.actors import Actor
 from bot.config import AppConfig
-from bot.db import session_scope
-from bot.i18n import _, format_datetime, use_locale
-from bot.outbox import post_card, post_in_thread, post_message, update_card
-from bot.scheduler import JobContext, claim_work, job
-from bot.text import neutralise
-from bot.views.orders import bilingual
-from bot.views.tickets import responsible_label, ticket_card
+from bot.core.actors import Actor
+from bot.core.db import session_scope
+from bot.core.i18n import _, format_datetime, use_locale
+from bot.core.outbox import post_card, post_in_thread, post_message, update_card
+from bot.core.scheduler import JobContext, claim_work, job
+from bot.core.text import neutralise
+from bot.orders.views import bilingual
+from bot.tickets import service as tickets
+from bot.tickets.views import responsible_label, ticket_card
 from models import Card, Order, Supplier, Ticket
 
 

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.actors import Actor
-from bot.audit import record_event
 from bot.config import AppConfig
-from bot.errors import DomainError, Forbidden
-from bot.sla import due_times
+from bot.core.actors import Actor
+from bot.core.audit import record_event
+from bot.core.errors import DomainError, Forbidden
+from bot.tickets.sla import due_times
 from models import Order, Supplier, Ticket, utcnow
 from models.tickets import RESPONSIBLE, SEVERITIES, TICKET_STATUSES, TICKET_TYPES
 

@@ -7,14 +7,15 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from bot import orders, production
-from bot.actors import Actor
 from bot.config import AppConfig
-from bot.holiday_check import holidays_near
-from bot.i18n import _, format_date, format_decimal, use_locale
-from bot.outbox import enqueue, post_card, post_in_thread, update_card
-from bot.text import neutralise
-from bot.views.orders import OrderCard, bilingual, order_card, proposal_request, stage_label
+from bot.core.actors import Actor
+from bot.core.i18n import _, format_date, format_decimal, use_locale
+from bot.core.outbox import enqueue, post_card, post_in_thread, update_card
+from bot.core.text import neutralise
+from bot.orders import production
+from bot.orders import service as orders
+from bot.orders.holidays import holidays_near
+from bot.orders.views import OrderCard, bilingual, order_card, proposal_request, stage_label
 from models import Card, DateProposal, Order, Supplier
 
 # Set by the tickets feature when it is installed: the card then offers "Report problem".

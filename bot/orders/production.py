@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from bot.actors import Actor
-from bot.errors import DomainError, Forbidden
-from bot.orders import audit, parse_date
+from bot.core.actors import Actor
+from bot.core.errors import DomainError, Forbidden
+from bot.orders.service import audit, parse_date
 from models import Order, ProductionUpdate, utcnow
 
 CAN_UPDATE = {"issued", "confirmed", "in_production", "shipped"}

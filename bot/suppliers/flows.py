@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot import suppliers
-from bot.actors import Actor
-from bot.i18n import use_locale
-from bot.outbox import post_card
-from bot.views.suppliers import welcome_message
+from bot.core.actors import Actor
+from bot.core.i18n import use_locale
+from bot.core.outbox import post_card
+from bot.suppliers import service as suppliers
+from bot.suppliers.views import welcome_message
 from models import Supplier
 
 

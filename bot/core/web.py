@@ -13,8 +13,8 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
 from waitress.server import create_server
 
-from bot.db import check_database, writing_session
-from bot.i18n import DEFAULT_LOCALE, use_locale
+from bot.core.db import check_database, writing_session
+from bot.core.i18n import DEFAULT_LOCALE, use_locale
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

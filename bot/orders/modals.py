@@ -6,9 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.i18n import _
-from bot.ids import View
-from bot.views.orders import stage_label
+from bot.core.i18n import _
+from bot.core.ids import View
+from bot.orders.views import stage_label
 
 
 def _text(text: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from babel.support import LazyProxy, NullTranslations, Translations
 
 from bot.config import SUPPORTED_LOCALES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DEFAULT_LOCALE = "en"
 
 _current: ContextVar[str] = ContextVar("srm_locale", default=DEFAULT_LOCALE)

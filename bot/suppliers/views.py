@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import _, format_datetime, language_name, ngettext, territory_name
-from bot.suppliers import SupplierSummary
-from bot.text import neutralise
-from bot.views.blocks import context, header, message, section
+from bot.core.blocks import context, header, message, section
+from bot.core.i18n import _, format_datetime, language_name, ngettext, territory_name
+from bot.core.text import neutralise
+from bot.suppliers.service import SupplierSummary
 from models import Supplier
 
 

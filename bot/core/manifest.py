@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.manifest_parts import SlackNeeds
+from bot.core.manifest_parts import SlackNeeds
 
 DISPLAY_NAME = "SRM"
 DESCRIPTION = "Supplier orders, production updates, problem tickets and scorecards in shared channels."

@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from bot.config import DeliveryConfig
-from bot.db import session_scope
-from bot.outbox import WAKE
+from bot.core.db import session_scope
+from bot.core.outbox import WAKE
 from models import Card, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)

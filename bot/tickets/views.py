@@ -6,10 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import _, format_datetime
-from bot.ids import Action, View
-from bot.text import neutralise
-from bot.views.blocks import context, header, message, section
+from bot.core.blocks import context, header, message, section
+from bot.core.i18n import _, format_datetime
+from bot.core.ids import Action, View
+from bot.core.text import neutralise
 from models import Ticket
 from models.tickets import RESPONSIBLE, SEVERITIES, TICKET_TYPES
 

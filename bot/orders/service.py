@@ -14,9 +14,9 @@ from babel.numbers import list_currencies
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.actors import Actor
-from bot.audit import record_event
-from bot.errors import DomainError, Forbidden
+from bot.core.actors import Actor
+from bot.core.audit import record_event
+from bot.core.errors import DomainError, Forbidden
 from models import DateProposal, Inspection, Order, Receipt, Supplier, utcnow
 
 PO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}$")

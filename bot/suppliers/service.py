@@ -8,10 +8,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import geo
-from bot.actors import Actor
-from bot.audit import record_event
-from bot.errors import DomainError, Forbidden
+from bot.core import geo
+from bot.core.actors import Actor
+from bot.core.audit import record_event
+from bot.core.errors import DomainError, Forbidden
 from models import Supplier, SupplierChannel, SupplierContact
 
 NAME_MAX = 200

@@ -20,13 +20,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import AppConfig
-from bot.upsert import insert_or_ignore
+from bot.core.upsert import insert_or_ignore
 from models import JobClaim, utcnow
 
 log = logging.getLogger(__name__)
 
 # Modules that declare jobs next to their domain; importing one registers its jobs.
-JOB_MODULES = ("bot.maintenance", "bot.ticket_flows")
+JOB_MODULES = ("bot.core.maintenance", "bot.tickets.flows")
 
 
 @dataclass(frozen=True)

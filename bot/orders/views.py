@@ -10,10 +10,10 @@ from typing import Any
 
 from babel.numbers import format_currency
 
-from bot.i18n import _, current_locale, format_date, format_decimal, use_locale
-from bot.ids import Action
-from bot.text import neutralise
-from bot.views.blocks import context, header, message, section
+from bot.core.blocks import context, header, message, section
+from bot.core.i18n import _, current_locale, format_date, format_decimal, use_locale
+from bot.core.ids import Action
+from bot.core.text import neutralise
 from models import DateProposal, Order
 
 BUTTONS_BY_STATUS = {

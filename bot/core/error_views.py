@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.errors import DomainError
-from bot.i18n import _
-from bot.text import neutralise
-from bot.views.blocks import message, section
-from bot.views.orders import status_label
-from bot.views.tickets import ticket_status_label
+from bot.core.blocks import message, section
+from bot.core.errors import DomainError
+from bot.core.i18n import _
+from bot.core.text import neutralise
+from bot.orders.views import status_label
+from bot.tickets.views import ticket_status_label
 
 
 def error_text(error: DomainError) -> str:

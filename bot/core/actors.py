@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.audit import record_event
 from bot.config import AppConfig
-from bot.i18n import resolve_locale
-from bot.upsert import insert_or_ignore, insert_or_update
+from bot.core.audit import record_event
+from bot.core.i18n import resolve_locale
+from bot.core.upsert import insert_or_ignore, insert_or_update
 from models import SlackUser, Supplier, SupplierChannel, SupplierContact, utcnow
 
 UserFetcher = Callable[[str], dict[str, Any] | None]

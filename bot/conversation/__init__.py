@@ -1,0 +1,1 @@
+"""Messages people write in linked channels."""

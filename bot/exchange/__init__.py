@@ -1,0 +1,1 @@
+"""Data exchange: CSV/XLSX export (and import)."""

@@ -1,0 +1,1 @@
+"""Orders: issuing, confirmation, date proposals, production updates, receipts, inspections."""

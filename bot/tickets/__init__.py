@@ -1,0 +1,1 @@
+"""Problem tickets and their service-level targets."""
