@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.config import AppConfig
+from bot.core.actors import Directory
 from handlers import commands, conversation, membership, middleware, order_actions, ticket_actions
 
 FEATURES = (commands, conversation, membership, order_actions, ticket_actions)
 
 
 def register_listeners(app: App, config: AppConfig) -> None:
-    middleware.register(app, config)
+    middleware.register(app, config, Directory())
     for feature in FEATURES:
         feature.register(app, config)

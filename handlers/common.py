@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
@@ -16,6 +17,8 @@ from bot.core.actors import Actor
 from bot.core.audit import record_denial
 from bot.core.error_views import error_text
 from bot.core.errors import DomainError, Forbidden
+from bot.core.upsert import insert_or_ignore
+from models import ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,22 @@ def refusable(
     else:
         if savepoint is not None:
             savepoint.commit()
+
+
+def claim_event(context: BoltContext, body: dict) -> bool:
+    """Claim an event this listener acts on, in the request's transaction; False for a retry of one
+    already handled. A listener that fails rolls its claim back with everything else, so Slack's retry
+    is handled; an event no listener acts on is never claimed (it costs no write).
+    """
+    event_id = body.get("event_id")
+    if not event_id:
+        return True
+    if insert_or_ignore(
+        context["session"], ProcessedEvent, {"event_id": event_id, "received_at": utcnow()}, ["event_id"]
+    ):
+        return True
+    log.info("event %s already handled; ignoring the retry", event_id)
+    return False
 
 
 def tell(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:

@@ -9,6 +9,7 @@ from bot.conversation.service import PostedMessage, store_message
 from bot.core.manifest_parts import SlackNeeds
 from bot.orders import flows as order_flows
 from bot.tickets import flows as ticket_flows
+from handlers.common import claim_event
 
 NEEDS = SlackNeeds(
     scopes=("channels:history", "groups:history", "files:read"),
@@ -19,12 +20,14 @@ STORED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
 def register(app: App, config: AppConfig) -> None:
-    def on_message(ack: Ack, event: dict, context: BoltContext) -> None:
+    def on_message(ack: Ack, event: dict, body: dict, context: BoltContext) -> None:
         ack()
         actor = context.get("actor")
         if actor is None or actor.channel_supplier_id is None:
             return  # not a linked channel
         if event.get("subtype") not in STORED_SUBTYPES or event.get("bot_id"):
+            return
+        if not claim_event(context, body):
             return
         files = [
             {"id": f.get("id"), "name": f.get("name"), "permalink": f.get("permalink")}

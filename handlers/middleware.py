@@ -1,7 +1,11 @@
-"""Per-request context for every listener: event de-duplication, the DB session, the actor, the locale.
+"""Per-request context for every listener: the actor, the locale, and which events are worth a write.
 
-The WSGI layer (bot.web) opens one session per request and puts it in the context as `session`; it
-commits when the listener succeeded and rolls back otherwise. Listeners read `context["actor"]`.
+The WSGI layer (bot.core.web) opens one request session and puts it in the context as `session`; it
+commits when the listener succeeded and rolls back otherwise. Resolving the actor does not use that
+session: it reads in short transactions of its own and asks Slack (users.info, usergroups, members) with
+no transaction open. An event in a channel that is not linked is answered at once: no listener acts on
+it, so it costs no write and no Slack lookup. Listeners read `context["actor"]`, and claim an event they
+act on with `claim_event` (handlers.common), which is what makes Slack's retries harmless.
 """
 
 from __future__ import annotations
@@ -15,54 +19,55 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import AppConfig
-from bot.core.actors import Directory, resolve_actor
+from bot.core.actors import Directory, linked_channel, resolve_actor
 from bot.core.i18n import _current as current_locale_var
-from bot.core.upsert import insert_or_ignore
-from models import ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
 
+# Events whose listener still answers in a channel that is not linked (🎫 there explains where tickets
+# open); they reach it with no actor and must not touch the database. Every other event is about a linked
+# channel. (Events with no channel, such as a Home tab opening, always reach their listener.)
+UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
 
-def register(app: App, config: AppConfig) -> None:
+
+def register(app: App, config: AppConfig, directory: Directory) -> None:
     buyer_group = _BuyerGroup(config) if config.buyers.usergroup else None
-    directory = Directory()
 
     def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):
-        session = context["session"]
         context["actor"] = None
-        if context.user_id:
-            # Resolved before anything is written: a users.info call never runs while holding SQLite's write lock.
+        context["directory"] = directory  # the suppliers feature tells it when a channel is linked
+        event = (body.get("event") or {}) if body.get("type") == "event_callback" else {}
+        channel = None
+        if context.channel_id:
+            channel = linked_channel(context["session"].bind, context.channel_id, directory)
+        if event and context.channel_id and channel is None:
+            if event.get("type") not in UNLINKED_EVENTS:
+                return BoltResponse(
+                    status=200, body=""
+                )  # not a linked channel: nothing to do, nothing stored
+        elif context.user_id:
             home = context.authorize_result.team_id if context.authorize_result else context.team_id
             actor = resolve_actor(
-                session=session,
+                engine=context["session"].bind,
                 config=config,
                 user_id=context.user_id,
                 channel_id=context.channel_id,
+                channel=channel,
                 home_team_id=home,
                 fetch=_user_fetcher(client),
                 is_in_buyer_group=(lambda uid: buyer_group.contains(client, uid)) if buyer_group else None,
-                via=(body.get("event") or {}).get("type") or body.get("type") or "command",
+                via=event.get("type") or body.get("type") or "command",
                 directory=directory,
+                members=_members_fetcher(client),
+                new_contacts=event.get("type") != "member_left_channel",
             )
             context["actor"] = actor
             current_locale_var.set(actor.locale)
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not _first_delivery(session, event_id):
-            log.info("event %s already handled; ignoring the retry", event_id)
-            return BoltResponse(status=200, body="")
         next()
+        if channel is None and context.channel_id and body.get("command"):
+            directory.channel_linked(context.channel_id)  # the command may have linked it
 
     app.use(request_context)
-
-
-def _first_delivery(session, event_id: str) -> bool:
-    """Record the event id in the request's transaction; False when an earlier delivery has it.
-
-    If handling fails, the transaction (and so the record) is rolled back and Slack's retry is handled.
-    """
-    return insert_or_ignore(
-        session, ProcessedEvent, {"event_id": event_id, "received_at": utcnow()}, ["event_id"]
-    )
 
 
 def _user_fetcher(client: WebClient):
@@ -77,6 +82,28 @@ def _user_fetcher(client: WebClient):
             return None
 
     return fetch
+
+
+def _members_fetcher(client: WebClient):
+    """The members of a channel, or None when Slack cannot say (then nobody is revoked)."""
+
+    def members(channel_id: str) -> frozenset[str] | None:
+        found: set[str] = set()
+        cursor = None
+        try:
+            while True:
+                page = client.conversations_members(channel=channel_id, limit=1000, cursor=cursor)
+                found.update(page.get("members") or [])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return frozenset(found)
+        except SlackApiError as exc:
+            log.warning("conversations.members %s failed: %s", channel_id, exc.response.get("error"))
+        except OSError as exc:
+            log.warning("conversations.members %s failed: %s", channel_id, exc)
+        return None
+
+    return members
 
 
 class _BuyerGroup:

@@ -27,7 +27,7 @@ from bot.orders.modals import submitted_values
 from bot.tickets import flows as ticket_flows
 from bot.tickets import service as tickets
 from bot.tickets.views import new_ticket_modal, resolve_modal
-from handlers.common import open_modal, refusable, tell, tell_error, view_metadata
+from handlers.common import claim_event, open_modal, refusable, tell, tell_error, view_metadata
 from models import ChannelMessage, Supplier
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
 def register(app: App, config: AppConfig) -> None:
     order_flows.REPORT_PROBLEM_ENABLED = True
 
-    def on_reaction(ack: Ack, event: dict, context: BoltContext, client: WebClient) -> None:
+    def on_reaction(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
         ack()
         item = event.get("item") or {}
         if event.get("reaction") != TICKET_EMOJI or item.get("type") != "message":
@@ -78,13 +78,17 @@ def register(app: App, config: AppConfig) -> None:
             tell(client, channel_id, event.get("user"), ":information_source: " + _(
                 "🎫 opens a ticket only in a supplier's linked channel."))  # fmt: skip
             return
-        if tickets.existing_for_message(session, channel_id, ts) is not None:
+        permalink = _permalink(client, channel_id, ts)  # asked before the transaction begins
+        if (
+            not claim_event(context, body)
+            or tickets.existing_for_message(session, channel_id, ts) is not None
+        ):
             return  # one ticket per message, however many 🎫
         text = _stored_text(session, channel_id, ts)
         thread = session.exec(select(ChannelMessage.thread_ts).where(
             ChannelMessage.channel_id == channel_id, ChannelMessage.ts == ts)).first()  # fmt: skip
         new = tickets.NewTicket(title=_first_line(text) or _("Problem reported with 🎫"), source="reaction",
-                                quote=text, permalink=_permalink(client, channel_id, ts), source_channel_id=channel_id,
+                                quote=text, permalink=permalink, source_channel_id=channel_id,
                                 source_ts=ts, thread_ts=thread or ts)  # fmt: skip
         try:
             with refusable(session, actor, action="ticket_reaction", object_type="message", object_id=ts):

@@ -73,28 +73,28 @@ def test_slack_user_lookups_are_cached_until_they_expire(client, slack, session)
     assert len([c for c in slack.calls_to("users.info") if c.params.get("user") == BUYER]) == 2
 
 
-def _resolve(session, user_id, info, config=None, channel_id=None):
+def _resolve(engine, user_id, info, config=None, channel_id=None):
     return resolve_actor(
-        session=session, config=config or AppConfig(), user_id=user_id, channel_id=channel_id,
+        engine=engine, config=config or AppConfig(), user_id=user_id, channel_id=channel_id,
         home_team_id="T0HOME", fetch=lambda _uid: info,
     )  # fmt: skip
 
 
-def test_roles_from_slacks_user_record(session):
+def test_roles_from_slacks_user_record(engine):
     member = {"team_id": "T0HOME", "locale": "es-ES"}
-    assert _resolve(session, "U1", member).role == "buyer"
-    assert _resolve(session, "U1", member).locale == "es"
-    assert _resolve(session, "U2", member, AppConfig(admins=["U2"])).role == "admin"
-    assert _resolve(session, "U3", {"team_id": "T0HOME", "is_restricted": True}).role == "outsider"
-    assert _resolve(session, "U4", {"team_id": "T0OTHER"}).kind == "external"
-    assert _resolve(session, "U5", {"team_id": "T0HOME", "is_bot": True}).is_buyer is False
-    assert _resolve(session, "U6", None).kind == "unknown"
+    assert _resolve(engine, "U1", member).role == "buyer"
+    assert _resolve(engine, "U1", member).locale == "es"
+    assert _resolve(engine, "U2", member, AppConfig(admins=["U2"])).role == "admin"
+    assert _resolve(engine, "U3", {"team_id": "T0HOME", "is_restricted": True}).role == "outsider"
+    assert _resolve(engine, "U4", {"team_id": "T0OTHER"}).kind == "external"
+    assert _resolve(engine, "U5", {"team_id": "T0HOME", "is_bot": True}).is_buyer is False
+    assert _resolve(engine, "U6", None).kind == "unknown"
 
 
-def test_buyers_can_be_narrowed_to_a_user_group(session):
+def test_buyers_can_be_narrowed_to_a_user_group(engine):
     config = AppConfig(buyers={"usergroup": "S0BUYERS"})
     actor = resolve_actor(
-        session=session, config=config, user_id="U7", channel_id=None, home_team_id="T0HOME",
+        engine=engine, config=config, user_id="U7", channel_id=None, home_team_id="T0HOME",
         fetch=lambda _uid: {"team_id": "T0HOME"}, is_in_buyer_group=lambda uid: uid == "U8",
     )  # fmt: skip
     assert actor.is_buyer is False

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.config import AppConfig
 from bot.core.audit import record_event
+from bot.core.db import read_scope, session_scope
 from bot.core.i18n import resolve_locale
 from bot.core.upsert import insert_or_ignore, insert_or_update
 from models import SlackUser, Supplier, SupplierChannel, SupplierContact, utcnow
@@ -74,44 +75,67 @@ class ChannelSupplier:
     timezone: str
 
 
+MembersFetcher = Callable[[str], "frozenset[str] | None"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The suppliers a supplier-side person acts for, and when that was last checked."""
+
+    supplier_ids: frozenset[int]
+    checked_at: datetime
+
+
 class Directory:
     """Process memory in front of the lookups every request makes (one per app).
 
-    Users expire like the DB cache. Channel links and contacts are only ever added, so what is
-    remembered stays true; what is not linked yet is always asked of the DB.
+    Users expire like the DB cache. A linked channel stays linked; an unlinked one is remembered for
+    `unlinked_ttl` (so ignored events cost no query) and forgotten at once when this process links it.
+    A contact's suppliers are read again, and their channel membership re-checked, once older than the
+    user cache; a contact who leaves a channel is forgotten at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, unlinked_ttl: timedelta = timedelta(seconds=10)) -> None:
         self.users: dict[str, UserFacts] = {}
         self.channels: dict[str, ChannelSupplier] = {}
-        self.contacts: dict[str, frozenset[int]] = {}
-        self.lock = threading.Lock()
+        self.unlinked: dict[str, datetime] = {}
+        self.unlinked_ttl = unlinked_ttl
+        self.contacts: dict[str, Contact] = {}
+
+    def channel_linked(self, channel_id: str) -> None:
+        self.unlinked.pop(channel_id, None)
+
+    def forget_contact(self, user_id: str) -> None:
+        self.contacts.pop(user_id, None)
 
 
 def get_slack_user(
     *,
-    session: Session,
+    engine: Engine,
     user_id: str,
     fetch: UserFetcher,
     max_age: timedelta,
     directory: Directory | None = None,
 ) -> UserFacts | None:
-    """The Slack user from memory, the DB cache, or `fetch` (users.info) once older than `max_age`."""
+    """The Slack user from memory, the DB cache, or `fetch` (users.info) once older than `max_age`.
+
+    The lookup runs with no transaction open; the answer is stored in a short transaction of its own.
+    """
     now = utcnow()
     remembered = directory.users.get(user_id) if directory else None
     if remembered is not None and now - remembered.fetched_at < max_age:
         return remembered
-    row = session.get(SlackUser, user_id)
-    if row is None or now - row.fetched_at >= max_age:
+    with read_scope(engine) as session:
+        row = session.get(SlackUser, user_id)
+        facts = UserFacts.of(row) if row is not None else None
+    if facts is None or now - facts.fetched_at >= max_age:
         info = fetch(user_id)
         if info is not None:
-            insert_or_update(session, SlackUser, _user_values(user_id, info, now), keys=["user_id"])
-            session.expire_all()
-            row = session.get(SlackUser, user_id)
-    if row is None:
-        return None
-    facts = UserFacts.of(row)
-    if directory is not None:
+            values = _user_values(user_id, info, now)
+            with session_scope(engine) as session:
+                insert_or_update(session, SlackUser, values, keys=["user_id"])
+            facts = UserFacts.of(SlackUser(**values))
+    if facts is not None and directory is not None:
         directory.users[user_id] = facts
     return facts
 
@@ -153,19 +177,26 @@ def supplier_for_channel(*, session: Session, channel_id: str | None) -> Supplie
     ).first()
 
 
-def _channel_supplier(
-    session: Session, channel_id: str | None, directory: Directory | None
+def linked_channel(
+    engine: Engine, channel_id: str | None, directory: Directory | None
 ) -> ChannelSupplier | None:
+    """The supplier linked to `channel_id` (from memory when known, else one short read)."""
     if not channel_id:
         return None
-    if directory is not None and channel_id in directory.channels:
-        return directory.channels[channel_id]
-    supplier = supplier_for_channel(session=session, channel_id=channel_id)
-    if supplier is None:
-        return None
-    found = ChannelSupplier(supplier.id, supplier.locale, supplier.timezone)
     if directory is not None:
-        directory.channels[channel_id] = found
+        if channel_id in directory.channels:
+            return directory.channels[channel_id]
+        until = directory.unlinked.get(channel_id)
+        if until is not None and utcnow() < until:
+            return None
+    with read_scope(engine) as session:
+        supplier = supplier_for_channel(session=session, channel_id=channel_id)
+        found = ChannelSupplier(supplier.id, supplier.locale, supplier.timezone) if supplier else None
+    if directory is not None:
+        if found is None:
+            directory.unlinked[channel_id] = utcnow() + directory.unlinked_ttl
+        else:
+            directory.channels[channel_id] = found
     return found
 
 
@@ -188,30 +219,100 @@ def record_contact(*, session: Session, supplier_id: int, user_id: str, kind: st
     return True
 
 
+def revoke_contact(*, session: Session, supplier_id: int, user_id: str, reason: str) -> bool:
+    """Stop `user_id` acting for `supplier_id` (they left its channel); True when they were a contact."""
+    contact = session.exec(
+        select(SupplierContact)
+        .where(SupplierContact.supplier_id == supplier_id, SupplierContact.user_id == user_id)
+        .with_for_update()
+    ).first()
+    if contact is None:
+        return False
+    session.delete(contact)
+    record_event(
+        session=session,
+        actor_id=user_id,
+        actor_role="supplier",
+        object_type="supplier",
+        object_id=supplier_id,
+        action="contact_revoked",
+        before={"user_id": user_id, "kind": contact.kind},
+        after={"reason": reason},
+    )
+    return True
+
+
 def _contact_suppliers(
-    session: Session,
+    engine: Engine,
     user_id: str,
     kind: str,
     channel: ChannelSupplier | None,
     via: str,
     directory: Directory | None,
+    max_age: timedelta,
+    members: MembersFetcher | None,
 ) -> frozenset[int]:
-    """The suppliers a supplier-side person acts for, recording the channel's supplier when new."""
+    """The suppliers a supplier-side person acts for, recording the channel's supplier when new.
+
+    An entry older than `max_age` is read again, and the person's membership of the other suppliers'
+    channels is checked with Slack (no transaction open): who has left is revoked.
+    """
+    now = utcnow()
     known = directory.contacts.get(user_id) if directory else None
-    if known is None or (channel is not None and channel.id not in known):
-        if channel is not None:
-            record_contact(session=session, supplier_id=channel.id, user_id=user_id, kind=kind, via=via)
-        known = frozenset(
+    fresh = known is not None and now - known.checked_at < max_age
+    if fresh and (channel is None or channel.id in known.supplier_ids):
+        return known.supplier_ids
+    with read_scope(engine) as session:
+        ids = frozenset(
             session.exec(select(SupplierContact.supplier_id).where(SupplierContact.user_id == user_id)).all()
         )
-        if directory is not None and (channel is None or channel.id in known):
-            directory.contacts[user_id] = known
-    return known
+        elsewhere = (
+            _channels_of(session, ids - {channel.id} if channel else ids) if known and not fresh else {}
+        )
+    if channel is not None and channel.id not in ids:
+        with session_scope(engine) as session:
+            record_contact(session=session, supplier_id=channel.id, user_id=user_id, kind=kind, via=via)
+        ids |= {channel.id}
+    if elsewhere and members is not None:
+        ids -= _left(engine, user_id, elsewhere, members)
+    if directory is not None:
+        directory.contacts[user_id] = Contact(ids, now)
+    return ids
+
+
+def _channels_of(session: Session, supplier_ids: frozenset[int]) -> dict[int, list[str]]:
+    if not supplier_ids:
+        return {}
+    rows = session.exec(
+        select(SupplierChannel.supplier_id, SupplierChannel.channel_id).where(
+            SupplierChannel.supplier_id.in_(supplier_ids)
+        )
+    ).all()
+    channels: dict[int, list[str]] = {}
+    for supplier_id, channel_id in rows:
+        channels.setdefault(supplier_id, []).append(channel_id)
+    return channels
+
+
+def _left(engine: Engine, user_id: str, channels: dict[int, list[str]], members: MembersFetcher) -> set[int]:
+    """The suppliers whose every channel Slack says `user_id` is no longer in (revoked, audited)."""
+    gone = set()
+    for supplier_id, channel_ids in channels.items():
+        answers = [members(channel_id) for channel_id in channel_ids]
+        if answers and all(a is not None and user_id not in a for a in answers):
+            gone.add(supplier_id)
+    if gone:
+        with session_scope(engine) as session:
+            for supplier_id in sorted(gone):
+                revoke_contact(
+                    session=session, supplier_id=supplier_id, user_id=user_id, reason="not_in_channel"
+                )
+    return gone
 
 
 def resolve_actor(
     *,
-    session: Session,
+    engine: Engine,
     config: AppConfig,
     user_id: str,
     channel_id: str | None,
@@ -220,17 +321,25 @@ def resolve_actor(
     is_in_buyer_group: Callable[[str], bool] | None = None,
     via: str = "request",
     directory: Directory | None = None,
+    members: MembersFetcher | None = None,
+    channel: ChannelSupplier | None = None,
+    new_contacts: bool = True,
 ) -> Actor:
-    """Resolve rights and reading preferences for `user_id` acting in `channel_id`."""
+    """Resolve rights and reading preferences for `user_id` acting in `channel_id`.
+
+    Runs in short transactions of its own, none open while Slack is asked (users.info, members).
+    """
     max_age = timedelta(minutes=config.slack.user_cache_minutes)
-    user = get_slack_user(session=session, user_id=user_id, fetch=fetch, max_age=max_age, directory=directory)
+    user = get_slack_user(engine=engine, user_id=user_id, fetch=fetch, max_age=max_age, directory=directory)
     kind = classify(user, home_team_id)
-    channel = _channel_supplier(session, channel_id, directory)
+    if channel is None:
+        channel = linked_channel(engine, channel_id, directory)
     supplier_ids: frozenset[int] = frozenset()
     is_admin = kind == "member" and user_id in config.admins
     is_buyer = kind == "member" and (is_admin or is_in_buyer_group is None or is_in_buyer_group(user_id))
     if kind in ("external", "guest"):
-        supplier_ids = _contact_suppliers(session, user_id, kind, channel, via, directory)
+        seen_in = channel if new_contacts else None
+        supplier_ids = _contact_suppliers(engine, user_id, kind, seen_in, via, directory, max_age, members)
     locale = resolve_locale(
         [user.locale if user else None, channel.locale if channel else None], default=config.default_locale
     )

@@ -81,12 +81,52 @@ def make_engine(url: str) -> Engine:
 _writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
-def writing_session(engine: Engine) -> Session:
-    """A session whose transaction may write (on SQLite it takes the write lock when it begins)."""
+def _writer(engine: Engine) -> Engine:
     writer = _writers.get(engine)
     if writer is None:
         writer = _writers.setdefault(engine, engine.execution_options(sqlite_immediate=True))
-    return Session(writer, expire_on_commit=False)
+    return writer
+
+
+def writing_session(engine: Engine) -> Session:
+    """A session whose transaction may write (on SQLite it takes the write lock when it begins)."""
+    return Session(_writer(engine), expire_on_commit=False)
+
+
+def reading_session(engine: Engine) -> Session:
+    """A session that only reads: on SQLite a plain deferred transaction, never the write lock."""
+    return Session(engine, expire_on_commit=False)
+
+
+class RequestSession(Session):
+    """The session of one Slack request: it writes unless told, before its first query, that it only reads.
+
+    The choice is made when a transaction begins (`get_bind`), so a listener that only reads (help, show,
+    list) never queues behind writers, and one that may write holds SQLite's write lock from its start.
+    """
+
+    def __init__(self, engine: Engine):
+        super().__init__(engine, expire_on_commit=False)
+        self._write_bind = _writer(engine)
+        self.writes = True
+
+    def get_bind(self, mapper=None, clause=None, **kw):
+        return self._write_bind if self.writes else self.bind
+
+    def read_only(self) -> None:
+        """Only read from here on (until `may_write`); must be said before the transaction begins."""
+        self._switch(False)
+
+    def may_write(self) -> None:
+        """Write again (for example an audit record after a refused read); outside a transaction only."""
+        self._switch(True)
+
+    def _switch(self, writes: bool) -> None:
+        if self.writes == writes:
+            return
+        if self.in_transaction():
+            raise RuntimeError("a request session changes mode only between transactions")
+        self.writes = writes
 
 
 @contextmanager
@@ -99,6 +139,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """One short read-only transaction, ended when the block ends."""
+    with reading_session(engine) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def alembic_config(url: str) -> AlembicConfig:

@@ -13,7 +13,8 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
 from waitress.server import create_server
 
-from bot.core.db import check_database, writing_session
+from bot.core.after_commit import collecting, run_all
+from bot.core.db import RequestSession, check_database
 from bot.core.i18n import DEFAULT_LOCALE, use_locale
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,10 @@ EVENTS_PATH = "/slack/events"
 
 
 class SlackWsgiApp:
-    """WSGI app: one DB transaction per Slack request, committed only when the listener succeeded."""
+    """WSGI app: one DB transaction per Slack request, committed only when the listener succeeded.
+
+    Slack calls the listener deferred (`after_commit`) run once the transaction has committed.
+    """
 
     def __init__(self, bolt_app: App, engine: Engine):
         self.bolt_app, self.engine = bolt_app, engine
@@ -38,7 +42,8 @@ class SlackWsgiApp:
         return [body]
 
     def _dispatch(self, request: WsgiHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
-        with writing_session(self.engine) as session, use_locale(DEFAULT_LOCALE):
+        committed = False
+        with collecting() as after, RequestSession(self.engine) as session, use_locale(DEFAULT_LOCALE):
             bolt_request = BoltRequest(
                 body=request.get_body(),
                 query=request.query_string,
@@ -49,11 +54,16 @@ class SlackWsgiApp:
                 response = self.bolt_app.dispatch(bolt_request)
                 if response.status < 400:
                     session.commit()
+                    committed = True
                 else:
                     session.rollback()
             except Exception:
                 session.rollback()
                 raise
+            finally:
+                session.close()  # the connection goes back to the pool before any Slack call
+            if committed:
+                run_all(after)
         headers = [(k, v) for k, values in response.headers.items() for v in values]
         return (
             f"{response.status} {_REASONS.get(response.status, 'OK')}",
