@@ -84,6 +84,11 @@ ROUTES: dict[tuple[str, ...], Verb] = {
 }
 
 
+# Verbs that only read: their transaction never takes SQLite's write lock (nor queues behind writers).
+READ_ONLY = {show_help, suppliers.list_all, suppliers.show, orders.show, orders.list_all, tickets.list_all,
+             tickets.show}  # fmt: skip
+
+
 def route(words: list[str]) -> tuple[Verb | None, int]:
     """The verb handler for the leading words, and how many words name it."""
     lowered = [w.lower() for w in words[:2]]
@@ -114,6 +119,8 @@ def answer(command: dict, context: BoltContext, client: WebClient, config: AppCo
     if verb is None:
         return help_views.unknown_command(text)
     session: Session = context["session"]
+    if verb in READ_ONLY:
+        session.read_only()
     request = CommandRequest(
         session=session,
         actor=context["actor"],

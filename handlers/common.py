@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.core import help as help_views
 from bot.core.actors import Actor
 from bot.core.audit import record_denial
+from bot.core.db import RequestSession
 from bot.core.error_views import error_text
 from bot.core.errors import DomainError, Forbidden
 from bot.core.upsert import insert_or_ignore
@@ -42,6 +43,8 @@ def refusable(
         else:
             session.rollback()
         if isinstance(error, Forbidden) and action:
+            if isinstance(session, RequestSession):
+                session.may_write()  # a refused read is still audited
             record_denial(session=session, actor_id=actor.user_id, actor_role=actor.role,
                           object_type=object_type, object_id=object_id, action=action)  # fmt: skip
         raise

@@ -90,6 +90,8 @@ class FakeSlack:
         self.violations: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
         self._failures: dict[str, list[Failure]] = {}
+        self._holds: list[tuple[str, Any, threading.Event]] = []
+        self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -156,6 +158,13 @@ class FakeSlack:
                 Failure(status, {"ok": False, "error": error}, headers) for _ in range(times)
             )
 
+    def hold(self, method: str, when=None) -> threading.Event:
+        """Keep calls of `method` (those whose params satisfy `when`) waiting until the event is set."""
+        gate = threading.Event()
+        with self._lock:
+            self._holds.append((method, when, gate))
+        return gate
+
     # --- reading what happened ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -192,6 +201,9 @@ class FakeSlack:
             if queued:
                 failure = queued.pop(0)
                 return failure.status, failure.body, failure.headers
+        for held, when, gate in list(self._holds):
+            if held == method and (when is None or when(params)):
+                gate.wait(timeout=15)
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
@@ -234,6 +246,16 @@ class FakeSlack:
     def api_conversations_info(self, params):
         channel = self.channels.get(params.get("channel"))
         return {"ok": True, "channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
+
+    def api_conversations_members(self, params):
+        channel = params.get("channel")
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "ok": True,
+            "members": sorted(self.members.get(channel, set())),
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def api_usergroups_users_list(self, params):
         return {"ok": True, "users": self.usergroups.get(params.get("usergroup"), [])}
