@@ -3,6 +3,7 @@
 Run:  PYTHONPATH=. python bench/bare_app.py PORT SLACK_API_URL SIGNING_SECRET
 """
 
+import re
 import sys
 
 from slack_bolt import App
@@ -18,6 +19,7 @@ def main(port: int, api_url: str, secret: str) -> None:
               token_verification_enabled=False, process_before_response=True)  # fmt: skip
     app.command("/srm")(lambda ack: ack())
     app.event("message")(lambda ack: ack())
+    app.action(re.compile(".*"))(lambda ack: ack())
     bolt = SlackRequestHandler(app)
 
     def wsgi(environ, start_response):

@@ -91,6 +91,7 @@ class FakeSlack:
         self.usergroups: dict[str, list[str]] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._holds: list[tuple[str, Any, threading.Event]] = []
+        self._slow: dict[str, tuple[float, Any]] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -165,6 +166,14 @@ class FakeSlack:
             self._holds.append((method, when, gate))
         return gate
 
+    def slow(self, method: str, seconds: float, when=None) -> None:
+        """Answer calls of `method` (those whose params satisfy `when`) after `seconds`; 0 undoes it."""
+        with self._lock:
+            if seconds:
+                self._slow[method] = (seconds, when)
+            else:
+                self._slow.pop(method, None)
+
     # --- reading what happened ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -201,6 +210,9 @@ class FakeSlack:
             if queued:
                 failure = queued.pop(0)
                 return failure.status, failure.body, failure.headers
+        delay, when = self._slow.get(method, (0.0, None))
+        if delay and (when is None or when(params)):
+            time.sleep(delay)  # a slow Slack answer, not synchronisation
         for held, when, gate in list(self._holds):
             if held == method and (when is None or when(params)):
                 gate.wait(timeout=15)
