@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -79,6 +80,10 @@ def block_kit_problems(payload: dict[str, Any], *, modal: bool = False) -> list[
     return problems
 
 
+def _pop_first(queue: list | None):
+    return queue.pop(0) if queue else None
+
+
 class FakeSlack:
     """State of the fake workspace plus the HTTP server answering like slack.com/api."""
 
@@ -90,6 +95,10 @@ class FakeSlack:
         self.violations: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
         self._failures: dict[str, list[Failure]] = {}
+        self._holds: dict[str, list[threading.Event]] = {}
+        self._slow: dict[str, tuple[float, Callable[[], object] | None]] = {}
+        self._in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -156,6 +165,21 @@ class FakeSlack:
                 Failure(status, {"ok": False, "error": error}, headers) for _ in range(times)
             )
 
+    def hold_next(self, method: str) -> threading.Event:
+        """Answer the next call of `method` only once the returned event is set (at most 30 s)."""
+        gate = threading.Event()
+        with self._lock:
+            self._holds.setdefault(method, []).append(gate)
+        return gate
+
+    def answer_slowly(
+        self, method: str, *, seconds: float, clock_step: Callable[[], object] | None = None
+    ) -> None:
+        """Take `seconds` to answer each call of `method`; `clock_step()` then runs once per answer
+        (e.g. a time-machine shift), so that a slow answer also takes simulated time."""
+        with self._lock:
+            self._slow[method] = (seconds, clock_step)
+
     # --- reading what happened ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -188,10 +212,26 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.calls.append(Call(method, params, time.monotonic()))
-            queued = self._failures.get(method)
-            if queued:
-                failure = queued.pop(0)
+            failure = _pop_first(self._failures.get(method))
+            gate = _pop_first(self._holds.get(method))
+            slow = self._slow.get(method)
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+            self.max_in_flight[method] = max(self.max_in_flight.get(method, 0), self._in_flight[method])
+        try:
+            if gate:
+                gate.wait(timeout=30)
+            if slow:
+                time.sleep(slow[0])  # a slow server, not synchronisation: nothing waits on this
+                if slow[1] is not None:
+                    slow[1]()
+            if failure:
                 return failure.status, failure.body, failure.headers
+            return self._handle(method, params)
+        finally:
+            with self._lock:
+                self._in_flight[method] -= 1
+
+    def _handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
