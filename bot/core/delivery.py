@@ -14,6 +14,7 @@ is permanent. A row that gives up stays as `failed` with its last error.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import uuid
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 # Time a worker may need around its HTTP call: committing the claim, then waiting for the DB to record
 # the answer (SQLite's busy timeout is 30 s).
 CLAIM_MARGIN = timedelta(seconds=60)
-CANDIDATES = 20  # rows looked at per claim; the first one that is ready and still pending is taken
+_NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
 
 
 def claim_lease(config: DeliveryConfig) -> timedelta:
@@ -80,16 +81,15 @@ class Delivery:
         self.engine, self.client, self.config, self.worker_id = engine, client, config, worker_id
 
     def deliver_due(self, now: datetime | None = None, limit: int = 50) -> int:
-        """Send up to `limit` rows that are due at `now`, claiming each just before sending it;
-        returns how many were sent."""
+        """Send the rows that are due at `now` (up to `limit`, at most one per channel), claiming each
+        just before sending it; returns how many were sent."""
         now = now or utcnow()
         self._release_stale_claims()
         sent = 0
-        for _ in range(limit):
-            claim = self._claim_next(now)
-            if claim is None:
-                break
-            sent += self._record(claim, self._call(claim.method, claim.payload))
+        for row_id, channel_id in self._candidates(now, limit):
+            claim = self._claim(row_id, channel_id, now)
+            if claim is not None:
+                sent += self._record(claim, self._call(claim.method, claim.payload))
         return sent
 
     def run(self, stop: threading.Event) -> None:
@@ -116,11 +116,8 @@ class Delivery:
         if released:
             log.warning("handed back %s outbox rows whose worker stopped while sending", released)
 
-    def _claim_next(self, now: datetime) -> _Claim | None:
-        """Claim the oldest due row of a channel whose pacing interval has passed, if any.
-
-        The claim is committed before it is returned: the HTTP call happens outside any transaction.
-        """
+    def _candidates(self, now: datetime, limit: int) -> list[tuple[int, str]]:
+        """The oldest due row of each channel (nothing older in it waiting or being sent), in any order."""
         earlier = aliased(OutboxMessage)
         query = (
             select(OutboxMessage.id, OutboxMessage.channel_id)
@@ -135,39 +132,44 @@ class Delivery:
                 )
             )
             .order_by(OutboxMessage.id)
-            .limit(CANDIDATES)
+            .limit(limit)
         )
+        with Session(self.engine) as session:
+            rows = list(session.exec(query).all())
+        random.shuffle(rows)  # workers reading the same list then rarely race for the same row
+        return rows
+
+    def _claim(self, row_id: int, channel_id: str, now: datetime) -> _Claim | None:
+        """Make the row this worker's if it is still pending, due and its channel's pacing allows.
+
+        The claim is committed before it is returned: the HTTP call happens outside any transaction.
+        """
         with session_scope(self.engine) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-            for row_id, channel_id in session.exec(query).all():
-                ready_at = self._channel_ready_at(session, channel_id)
-                if ready_at > now:
-                    session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id == row_id)
-                        .values(next_attempt_at=ready_at)
-                    )
-                    continue
-                token = uuid.uuid4().hex
-                claimed = session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == row_id,
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.next_attempt_at <= now,
-                    )
-                    .values(
-                        status="sending",
-                        claim_token=token,
-                        claimed_by=self.worker_id,
-                        claimed_at=utcnow(),
-                        attempts=OutboxMessage.attempts + 1,
-                    )
-                ).rowcount
-                if claimed == 1 and (claim := self._prepare(session, row_id, token)) is not None:
-                    return claim
-        return None
+            ready_at = self._channel_ready_at(session, channel_id)
+            if ready_at > now:
+                session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=ready_at),
+                    execution_options=_NO_SYNC,
+                )
+                return None
+            token = uuid.uuid4().hex
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .values(
+                    status="sending",
+                    claim_token=token,
+                    claimed_by=self.worker_id,
+                    claimed_at=utcnow(),
+                    attempts=OutboxMessage.attempts + 1,
+                ),
+                execution_options=_NO_SYNC,
+            ).rowcount
+            return self._prepare(session, row_id, token) if claimed == 1 else None
 
     def _channel_ready_at(self, session, channel_id: str) -> datetime:
         last = session.exec(
@@ -237,7 +239,8 @@ class Delivery:
             mine = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == claim.row_id, OutboxMessage.claim_token == claim.token)
-                .values(**values, **released)
+                .values(**values, **released),
+                execution_options=_NO_SYNC,
             ).rowcount
             if not mine:
                 log.warning("outbox row %s was taken over while this worker sent it; answer %s dropped",
