@@ -115,7 +115,7 @@ class FakeSlack:
         *,
         team_id: str = HOME_TEAM,
         locale: str | None = "en-US",
-        tz: str = "Europe/Berlin",
+        tz: str | None = "Europe/Berlin",
         guest: bool = False,
         bot: bool = False,
     ) -> None:
@@ -128,8 +128,9 @@ class FakeSlack:
             "is_restricted": guest,
             "is_ultra_restricted": False,
             "deleted": False,
-            "tz": tz,
         }
+        if tz:  # None: a profile without a zone
+            user["tz"] = tz
         if locale:
             user["locale"] = locale
         self.users[user_id] = user
