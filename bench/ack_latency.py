@@ -321,7 +321,7 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
             try:
                 slow = run_load(port, args, newcomers=args.newcomers)
             finally:
-                fake.slow("users.info", 0)
+                fake.answer_slowly("users.info", seconds=0)
         with served("bare", bare_app, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp) as port:
             warm_up(port)
             bare = run_load(port, args)

@@ -58,6 +58,7 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16, description="pending | sending | sent | failed")
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    claim_token: str | None = Field(default=None, max_length=32, description="the sending worker's claim")
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -79,6 +80,10 @@ def block_kit_problems(payload: dict[str, Any], *, modal: bool = False) -> list[
     return problems
 
 
+def _pop_first(queue: list | None):
+    return queue.pop(0) if queue else None
+
+
 class FakeSlack:
     """State of the fake workspace plus the HTTP server answering like slack.com/api."""
 
@@ -90,8 +95,10 @@ class FakeSlack:
         self.violations: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
         self._failures: dict[str, list[Failure]] = {}
-        self._holds: list[tuple[str, Any, threading.Event]] = []
-        self._slow: dict[str, tuple[float, Any]] = {}
+        self._holds: dict[str, list[tuple[Callable[[dict], bool] | None, threading.Event, bool]]] = {}
+        self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
+        self._in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -109,7 +116,7 @@ class FakeSlack:
         *,
         team_id: str = HOME_TEAM,
         locale: str | None = "en-US",
-        tz: str = "Europe/Berlin",
+        tz: str | None = "Europe/Berlin",
         guest: bool = False,
         bot: bool = False,
     ) -> None:
@@ -122,8 +129,9 @@ class FakeSlack:
             "is_restricted": guest,
             "is_ultra_restricted": False,
             "deleted": False,
-            "tz": tz,
         }
+        if tz:  # None: a profile without a zone
+            user["tz"] = tz
         if locale:
             user["locale"] = locale
         self.users[user_id] = user
@@ -159,18 +167,34 @@ class FakeSlack:
                 Failure(status, {"ok": False, "error": error}, headers) for _ in range(times)
             )
 
-    def hold(self, method: str, when=None) -> threading.Event:
-        """Keep calls of `method` (those whose params satisfy `when`) waiting until the event is set."""
+    def hold(self, method: str, when: Callable[[dict], bool] | None = None) -> threading.Event:
+        """Keep every call of `method` (whose params satisfy `when`) waiting until the event is set (≤ 30 s)."""
         gate = threading.Event()
         with self._lock:
-            self._holds.append((method, when, gate))
+            self._holds.setdefault(method, []).append((when, gate, False))
         return gate
 
-    def slow(self, method: str, seconds: float, when=None) -> None:
-        """Answer calls of `method` (those whose params satisfy `when`) after `seconds`; 0 undoes it."""
+    def hold_next(self, method: str) -> threading.Event:
+        """Answer the next call of `method` only once the returned event is set (at most 30 s)."""
+        gate = threading.Event()
+        with self._lock:
+            self._holds.setdefault(method, []).append((None, gate, True))
+        return gate
+
+    def answer_slowly(
+        self,
+        method: str,
+        *,
+        seconds: float,
+        clock_step: Callable[[], object] | None = None,
+        when: Callable[[dict], bool] | None = None,
+    ) -> None:
+        """Take `seconds` to answer each call of `method` (whose params satisfy `when`; 0 s undoes it);
+        `clock_step()` then runs once per answer (e.g. a time-machine shift), so that a slow answer also
+        takes simulated time."""
         with self._lock:
             if seconds:
-                self._slow[method] = (seconds, when)
+                self._slow[method] = (seconds, clock_step, when)
             else:
                 self._slow.pop(method, None)
 
@@ -206,16 +230,37 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.calls.append(Call(method, params, time.monotonic()))
-            queued = self._failures.get(method)
-            if queued:
-                failure = queued.pop(0)
+            failure = _pop_first(self._failures.get(method))
+            gate = self._matching_hold(method, params)
+            slow = self._slow.get(method)
+            if slow and slow[2] is not None and not slow[2](params):
+                slow = None
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+            self.max_in_flight[method] = max(self.max_in_flight.get(method, 0), self._in_flight[method])
+        try:
+            if gate:
+                gate.wait(timeout=30)
+            if slow:
+                time.sleep(slow[0])  # a slow server, not synchronisation: nothing waits on this
+                if slow[1] is not None:
+                    slow[1]()
+            if failure:
                 return failure.status, failure.body, failure.headers
-        delay, when = self._slow.get(method, (0.0, None))
-        if delay and (when is None or when(params)):
-            time.sleep(delay)  # a slow Slack answer, not synchronisation
-        for held, when, gate in list(self._holds):
-            if held == method and (when is None or when(params)):
-                gate.wait(timeout=15)
+            return self._handle(method, params)
+        finally:
+            with self._lock:
+                self._in_flight[method] -= 1
+
+    def _matching_hold(self, method: str, params: dict[str, Any]) -> threading.Event | None:
+        holds = self._holds.get(method) or []
+        for i, (when, gate, once) in enumerate(holds):
+            if when is None or when(params):
+                if once:
+                    holds.pop(i)
+                return gate
+        return None
+
+    def _handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}

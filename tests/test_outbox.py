@@ -2,17 +2,19 @@
 
 import itertools
 import threading
+from datetime import timedelta
 
 import pytest
+import time_machine
 from conftest import ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL
 from sqlmodel import select
 
 from bot.app import make_client
 from bot.config import DeliveryConfig
-from bot.core.db import session_scope
-from bot.core.delivery import Delivery
+from bot.core.db import make_engine, session_scope
+from bot.core.delivery import Delivery, claim_lease
 from bot.core.outbox import enqueue, post_card, post_in_thread, update_card
-from models import Card, OutboxMessage
+from models import Card, OutboxMessage, utcnow
 
 
 def _delivery(engine, settings, worker_id="w1", **overrides):
@@ -152,3 +154,111 @@ def test_two_workers_send_each_row_exactly_once_in_order(engine, settings, slack
         ]
         assert sent == sorted(sent)
     assert {r.claimed_by for r in _rows(engine)} == {None}
+
+
+def _bulk_channels(slack, count):
+    """`count` channels with the bot in them: one row each, so every row is due at once."""
+    channels = [f"C0BULK{n:03}" for n in range(count)]
+    for channel in channels:
+        slack.add_channel(channel, name=channel.lower())
+    return channels
+
+
+def _run_workers(workers, until, slack, what):
+    stop = threading.Event()
+    threads = [threading.Thread(target=w.run, args=(stop,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        slack.wait_for(until, timeout=30, what=what)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+
+
+@pytest.mark.parametrize("engines", ["one engine", "an engine each"])
+def test_two_workers_on_a_slow_slack_send_each_message_once(engine, db_url, settings, slack, engines):
+    """Each answer takes 8 simulated seconds (the client times out at 10): 60 messages take longer
+    than any claim may live, and still none is sent twice."""
+    channels = _bulk_channels(slack, 60)
+    for n, channel in enumerate(channels):
+        _post(engine, f"m{n}", channel=channel)
+    extra = [make_engine(db_url) for _ in range(2)] if engines == "an engine each" else []
+    workers = [
+        _delivery(own, settings, worker_id=f"w{i}", http_timeout_seconds=10)
+        for i, own in enumerate(extra or [engine, engine])
+    ]
+    try:
+        with time_machine.travel(utcnow(), tick=True) as clock:
+            slack.answer_slowly("chat.postMessage", seconds=0.01, clock_step=lambda: clock.shift(8))
+            _run_workers(workers, lambda: {r.status for r in _rows(engine)} == {"sent"}, slack, "all sent")
+    finally:
+        for own in extra:
+            own.dispose()
+    texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
+    assert sorted(texts) == sorted(f"m{n}" for n in range(60))  # each exactly once
+    rows = _rows(engine)
+    assert {(r.status, r.attempts, r.claimed_by, r.claim_token) for r in rows} == {("sent", 1, None, None)}
+
+
+def _stuck_worker(engine, settings, slack):
+    """A worker whose `chat.postMessage` call hangs until the returned event is set."""
+    release = slack.hold_next("chat.postMessage")
+    worker = _delivery(engine, settings, worker_id="stuck")
+    results: list[int] = []
+    thread = threading.Thread(target=lambda: results.append(worker.deliver_due()))
+    thread.start()
+    slack.wait_for(lambda: slack.calls_to("chat.postMessage"), what="the stuck worker's call")
+    return release, thread, results
+
+
+def test_a_claim_is_handed_back_only_once_it_outlived_the_send_timeout(engine, settings, slack):
+    _post(engine, "once")
+    release, stuck, _ = _stuck_worker(engine, settings, slack)
+    other = _delivery(engine, settings, worker_id="other")
+    lease = claim_lease(other.config)
+    assert lease >= timedelta(seconds=other.config.http_timeout_seconds + 30)
+    try:
+        with time_machine.travel(utcnow() + lease - timedelta(seconds=5)):
+            assert other.deliver_due() == 0  # still within its lease: the call may be under way
+        with time_machine.travel(utcnow() + lease + timedelta(seconds=1)):
+            assert other.deliver_due() == 1  # no call lasts that long: its worker is gone
+    finally:
+        release.set()
+        stuck.join(timeout=15)
+
+
+def test_a_worker_whose_claim_was_taken_over_cannot_overwrite_the_row(engine, settings, slack):
+    _post(engine, "once")
+    slack.fail_next("chat.postMessage", status=200, error="msg_too_long")  # the stuck call's late answer
+    release, stuck, results = _stuck_worker(engine, settings, slack)
+    try:
+        with time_machine.travel(utcnow() + timedelta(minutes=10)):
+            assert _delivery(engine, settings, worker_id="other").deliver_due() == 1
+    finally:
+        release.set()
+        stuck.join(timeout=15)
+    assert results == [0]
+    row = _rows(engine)[0]
+    ((_, ts),) = slack.messages
+    assert (row.status, row.ts, row.last_error, row.claim_token) == ("sent", ts, None, None)
+    assert len(slack.posts()) == 2  # the stuck call and the one that took over
+
+
+def test_a_late_answer_does_not_move_the_card_of_the_worker_that_took_over(engine, settings, slack):
+    with session_scope(engine) as session:
+        post_card(session=session, kind="order", object_type="order", object_id=1, channel_id=ACME_CHANNEL,
+                  payload={"text": "PO-1: issued"})  # fmt: skip
+    release, stuck, results = _stuck_worker(engine, settings, slack)
+    try:
+        with time_machine.travel(utcnow() + timedelta(minutes=10)):
+            assert _delivery(engine, settings, worker_id="other").deliver_due() == 1
+        taken_over_ts = _rows(engine)[0].ts
+    finally:
+        release.set()
+        stuck.join(timeout=15)
+    assert results == [0] and len(slack.messages) == 2  # the stuck call did reach Slack, late
+    with session_scope(engine) as session:
+        card = session.exec(select(Card)).one()
+    assert card.ts == taken_over_ts == _rows(engine)[0].ts

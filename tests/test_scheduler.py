@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from bot.app import make_client
 from bot.cli import main
 from bot.core.db import session_scope
+from bot.core.outbox import enqueue
 from bot.core.scheduler import JobContext, claim_work, run_job, start_scheduler
+from bot.core.worker import Worker
 from models import JobClaim, ProcessedEvent
 
 
@@ -111,3 +113,34 @@ def test_cli_rejects_unknown_jobs_and_bad_times(db_url, tmp_path, monkeypatch):
     )
     bad = CliRunner().invoke(main, ["jobs", "run", "housekeeping", "--at", "tomorrow"], env=env)
     assert bad.exit_code != 0 and "is not an ISO-8601 time" in bad.output
+
+
+def test_srm_run_delivers_with_one_loop_and_no_deliver_job(engine, config, settings, slack):
+    """`srm run` and `srm worker` start one delivery loop; the scheduler does not start a second."""
+    channels = [f"C0LOOP{n:02}" for n in range(60)]
+    with session_scope(engine) as session:
+        for channel in channels:
+            slack.add_channel(channel, name=channel.lower())
+            enqueue(session=session, channel_id=channel, payload={"text": channel})
+    slack.answer_slowly("chat.postMessage", seconds=0.02)
+    worker = Worker(_ctx(engine, config, settings)).start()
+    try:
+        slack.wait_for(lambda: len(slack.messages) == 60, timeout=30, what="60 messages")
+        scheduled = {job.id for job in worker.scheduler.get_jobs()}
+    finally:
+        worker.stop()
+    assert "deliver" not in scheduled and "housekeeping" in scheduled
+    assert slack.max_in_flight["chat.postMessage"] == 1  # one sender at a time in this process
+    assert len(slack.posts()) == 60
+
+
+def test_deliver_job_still_runs_by_hand(engine, db_url, settings, slack, tmp_path, monkeypatch):
+    with session_scope(engine) as session:
+        enqueue(session=session, channel_id="C0ACME", payload={"text": "by hand"})
+    env = {"DATABASE_URL": db_url, "SLACK_API_URL": settings.slack_api_url,
+           "SRM_CONFIG": str(tmp_path / "none.yaml")}  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["jobs", "run", "deliver"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "sent 1" in result.output
+    assert [p["text"] for p in slack.posts()] == ["by hand"]

@@ -30,7 +30,8 @@ class Actor:
     is_admin: bool = False
     supplier_ids: frozenset[int] = field(default_factory=frozenset)
     locale: str = "en"
-    tz: str | None = None
+    tz: str | None = None  # zone to show times in: their own, else their channel's supplier's
+    profile_tz: str | None = None  # their own zone from their Slack profile, when Slack gives one
     channel_supplier_id: int | None = None  # the supplier whose channel the request came from
 
     @property
@@ -351,5 +352,6 @@ def resolve_actor(
         supplier_ids=supplier_ids,
         locale=locale,
         tz=(user.tz if user else None) or (channel.timezone if channel else None),
+        profile_tz=user.tz if user else None,
         channel_supplier_id=channel.id if channel else None,
     )

@@ -1,6 +1,11 @@
 """Delivery of outbox rows to the Slack Web API.
 
-Each row is claimed in the database before it is sent, so several workers never send it twice.
+A row has one owner at a time. A worker claims one row just before sending it (a conditional UPDATE
+that sets a fresh claim token, committed before the HTTP call) and records the outcome only while the
+token is still its own. A claim older than the longest possible send (the HTTP timeout) plus a margin
+belongs to a worker that died; only such a claim is handed back, so no row is sent twice while its
+owner may still be sending it.
+
 Per channel, rows go out in order and at most one per `channel_interval_seconds`. 5xx answers and
 network errors are retried with exponential backoff; a 429 waits for its Retry-After; any other error
 is permanent. A row that gives up stays as `failed` with its last error.
@@ -9,15 +14,19 @@ is permanent. A row that gives up stays as `failed` with its last error.
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, and_, exists, func, update
 from sqlalchemy.orm import aliased
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.config import DeliveryConfig
 from bot.core.db import session_scope
@@ -27,7 +36,27 @@ from models import Card, OutboxMessage, utcnow
 log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
-STALE_CLAIM = timedelta(minutes=5)
+# Time a worker may need around its HTTP call: committing the claim, then waiting for the DB to record
+# the answer (SQLite's busy timeout is 30 s).
+CLAIM_MARGIN = timedelta(seconds=60)
+_NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
+
+
+def claim_lease(config: DeliveryConfig) -> timedelta:
+    """How long a claim protects its row: the longest send (the HTTP timeout) plus a margin."""
+    return timedelta(seconds=config.http_timeout_seconds) + CLAIM_MARGIN
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One row this worker owns until it records the outcome (or the lease runs out)."""
+
+    row_id: int
+    token: str
+    attempts: int
+    method: str
+    payload: dict[str, Any]
+    card_id: int | None
 
 
 class _Outcome:
@@ -52,12 +81,15 @@ class Delivery:
         self.engine, self.client, self.config, self.worker_id = engine, client, config, worker_id
 
     def deliver_due(self, now: datetime | None = None, limit: int = 50) -> int:
-        """Send every row that is due now; returns how many were sent."""
+        """Send the rows that are due at `now` (up to `limit`, at most one per channel), claiming each
+        just before sending it; returns how many were sent."""
         now = now or utcnow()
-        self._release_stale_claims(now)
+        self._release_stale_claims()
         sent = 0
-        for row_id in self._claim_batch(now, limit):
-            sent += self._send(row_id)
+        for row_id, channel_id in self._candidates(now, limit):
+            claim = self._claim(row_id, channel_id, now)
+            if claim is not None:
+                sent += self._record(claim, self._call(claim.method, claim.payload))
         return sent
 
     def run(self, stop: threading.Event) -> None:
@@ -72,16 +104,20 @@ class Delivery:
                 WAKE.wait(self.config.poll_seconds)
                 WAKE.clear()
 
-    def _release_stale_claims(self, now: datetime) -> None:
+    def _release_stale_claims(self) -> None:
+        """Hand back rows whose worker cannot be sending them any more (the claim outlived any send)."""
+        cutoff = utcnow() - claim_lease(self.config)
         with session_scope(self.engine) as session:
-            session.execute(
+            released = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM)
-                .values(status="pending", claimed_by=None)
-            )
+                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+                .values(status="pending", claimed_by=None, claim_token=None)
+            ).rowcount
+        if released:
+            log.warning("handed back %s outbox rows whose worker stopped while sending", released)
 
-    def _claim_batch(self, now: datetime, limit: int) -> list[int]:
-        """Claim the oldest due row of each channel whose pacing interval has passed."""
+    def _candidates(self, now: datetime, limit: int) -> list[tuple[int, str]]:
+        """The oldest due row of each channel (nothing older in it waiting or being sent), in any order."""
         earlier = aliased(OutboxMessage)
         query = (
             select(OutboxMessage.id, OutboxMessage.channel_id)
@@ -98,32 +134,42 @@ class Delivery:
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        claimed: list[int] = []
+        with Session(self.engine) as session:
+            rows = list(session.exec(query).all())
+        random.shuffle(rows)  # workers reading the same list then rarely race for the same row
+        return rows
+
+    def _claim(self, row_id: int, channel_id: str, now: datetime) -> _Claim | None:
+        """Make the row this worker's if it is still pending, due and its channel's pacing allows.
+
+        The claim is committed before it is returned: the HTTP call happens outside any transaction.
+        """
         with session_scope(self.engine) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-            for row_id, channel_id in session.exec(query).all():
-                ready_at = self._channel_ready_at(session, channel_id)
-                if ready_at > now:
-                    session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id == row_id)
-                        .values(next_attempt_at=ready_at)
-                    )
-                    continue
-                result = session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-                    .values(
-                        status="sending",
-                        claimed_by=self.worker_id,
-                        claimed_at=now,
-                        attempts=OutboxMessage.attempts + 1,
-                    )
+            ready_at = self._channel_ready_at(session, channel_id)
+            if ready_at > now:
+                session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=ready_at),
+                    execution_options=_NO_SYNC,
                 )
-                if result.rowcount == 1:
-                    claimed.append(row_id)
-        return claimed
+                return None
+            token = uuid.uuid4().hex
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .values(
+                    status="sending",
+                    claim_token=token,
+                    claimed_by=self.worker_id,
+                    claimed_at=utcnow(),
+                    attempts=OutboxMessage.attempts + 1,
+                ),
+                execution_options=_NO_SYNC,
+            ).rowcount
+            return self._prepare(session, row_id, token) if claimed == 1 else None
 
     def _channel_ready_at(self, session, channel_id: str) -> datetime:
         last = session.exec(
@@ -137,24 +183,24 @@ class Delivery:
             last = datetime.fromisoformat(str(last)).replace(tzinfo=utcnow().tzinfo)
         return last + timedelta(seconds=self.config.channel_interval_seconds)
 
-    def _send(self, row_id: int) -> int:
-        with session_scope(self.engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            method, payload = row.method, dict(row.payload)
-            card = session.get(Card, row.card_id) if row.card_id else None
-            thread_card = session.get(Card, row.thread_card_id) if row.thread_card_id else None
-            needed = card if method == "chat.update" else thread_card
-            if needed is not None and needed.ts is None:
-                # The card's own post has not been delivered (it failed): nothing to update or reply to.
-                row.status, row.last_error = "failed", "card_not_posted"
-                return 0
-            payload["channel"] = (needed.channel_id if needed else None) or row.channel_id
-            if method == "chat.update":
-                payload["ts"] = card.ts
-            if thread_card is not None:
-                payload["thread_ts"] = thread_card.ts
-        outcome = self._call(method, payload)
-        return self._record(row_id, outcome)
+    def _prepare(self, session: Session, row_id: int, token: str) -> _Claim | None:
+        """The call to make for a freshly claimed row; None (row failed) when its card was never posted."""
+        row = session.get(OutboxMessage, row_id)
+        method, payload = row.method, dict(row.payload)
+        card = session.get(Card, row.card_id) if row.card_id else None
+        thread_card = session.get(Card, row.thread_card_id) if row.thread_card_id else None
+        needed = card if method == "chat.update" else thread_card
+        if needed is not None and needed.ts is None:
+            # The card's own post has not been delivered (it failed): nothing to update or reply to.
+            row.status, row.last_error = "failed", "card_not_posted"
+            row.claimed_by = row.claim_token = None
+            return None
+        payload["channel"] = (needed.channel_id if needed else None) or row.channel_id
+        if method == "chat.update":
+            payload["ts"] = card.ts
+        if thread_card is not None:
+            payload["thread_ts"] = thread_card.ts
+        return _Claim(row_id, token, row.attempts, method, payload, row.card_id)
 
     def _call(self, method: str, payload: dict) -> _Outcome:
         try:
@@ -171,27 +217,38 @@ class Delivery:
         except (URLError, TimeoutError, ConnectionError, OSError) as exc:
             return _Outcome(error=f"network: {exc}", transient=True)
 
-    def _record(self, row_id: int, outcome: _Outcome) -> int:
+    def _record(self, claim: _Claim, outcome: _Outcome) -> int:
+        """Store the outcome, only while the row is still this worker's claim; 1 when it was sent."""
         now = utcnow()
+        released = {"claimed_by": None, "claim_token": None}
+        if outcome.error is None:
+            values = {"status": "sent", "sent_at": now, "ts": outcome.ts, "last_error": None}
+        elif outcome.rate_limited:  # being paced by Slack is not a failed attempt
+            values = {"status": "pending", "attempts": OutboxMessage.attempts - 1,
+                      "next_attempt_at": now + timedelta(seconds=outcome.retry_after)}  # fmt: skip
+        elif outcome.transient and claim.attempts < self.config.max_attempts:
+            delay = min(
+                self.config.backoff_seconds * 2 ** (claim.attempts - 1), self.config.max_backoff_seconds
+            )
+            values = {"status": "pending", "next_attempt_at": now + timedelta(seconds=delay)}
+        else:
+            values = {"status": "failed"}
+        if outcome.error is not None:
+            values["last_error"] = outcome.error
         with session_scope(self.engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            row.claimed_by = None
-            if outcome.error is None:
-                row.status, row.sent_at, row.ts, row.last_error = "sent", now, outcome.ts, None
-                if row.method == "chat.postMessage" and row.card_id:
-                    card = session.get(Card, row.card_id)
-                    card.ts, card.channel_id = outcome.ts, outcome.channel or card.channel_id
-                return 1
-            row.last_error = outcome.error
-            if outcome.rate_limited:
-                row.attempts -= 1  # being paced by Slack is not a failed attempt
-                row.status, row.next_attempt_at = "pending", now + timedelta(seconds=outcome.retry_after)
-            elif outcome.transient and row.attempts < self.config.max_attempts:
-                delay = min(
-                    self.config.backoff_seconds * 2 ** (row.attempts - 1), self.config.max_backoff_seconds
-                )
-                row.status, row.next_attempt_at = "pending", now + timedelta(seconds=delay)
-            else:
-                row.status = "failed"
-                log.warning("outbox row %s failed for good: %s", row_id, outcome.error)
-            return 0
+            mine = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == claim.row_id, OutboxMessage.claim_token == claim.token)
+                .values(**values, **released),
+                execution_options=_NO_SYNC,
+            ).rowcount
+            if not mine:
+                log.warning("outbox row %s was taken over while this worker sent it; answer %s dropped",
+                            claim.row_id, outcome.error or "ok")  # fmt: skip
+                return 0
+            if outcome.error is None and claim.method == "chat.postMessage" and claim.card_id:
+                card = session.get(Card, claim.card_id)
+                card.ts, card.channel_id = outcome.ts, outcome.channel or card.channel_id
+        if values["status"] == "failed":
+            log.warning("outbox row %s failed for good: %s", claim.row_id, outcome.error)
+        return 1 if outcome.error is None else 0

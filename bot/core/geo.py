@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -88,3 +89,9 @@ def is_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def today_in(*zones: str | None) -> date:
+    """Today's date in the first of `zones` that is a known IANA zone (UTC when none is)."""
+    zone = next((z for z in zones if z and is_timezone(z)), None)
+    return datetime.now(ZoneInfo(zone) if zone else UTC).date()

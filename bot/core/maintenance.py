@@ -23,8 +23,9 @@ def housekeeping(ctx: JobContext, now: datetime) -> str:
     return f"{period}: forgot {removed} event ids"
 
 
-@job("deliver", description="Send every due outbox message once", every_seconds=None)
+@job("deliver", description="Send every due outbox message now (by hand)", scheduled=False)
 def deliver(ctx: JobContext, now: datetime) -> str:
+    """A one-shot flush; `srm run` and `srm worker` already run the one delivery loop of the process."""
     delivery = Delivery(
         engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
     )

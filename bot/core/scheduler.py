@@ -43,16 +43,19 @@ class Job:
     every_seconds: int | None  # None: every scheduler tick
     description: str
     run: Callable[[JobContext, datetime], str]
+    scheduled: bool = True  # False: only run by hand (`srm jobs run NAME`)
 
 
 REGISTRY: dict[str, Job] = {}
 
 
-def job(name: str, *, description: str, every_seconds: int | None = None):
+def job(name: str, *, description: str, every_seconds: int | None = None, scheduled: bool = True):
     """Declare a scheduled job under a stable name."""
 
     def register(func: Callable[[JobContext, datetime], str]) -> Callable[[JobContext, datetime], str]:
-        REGISTRY[name] = Job(name=name, every_seconds=every_seconds, description=description, run=func)
+        REGISTRY[name] = Job(
+            name=name, every_seconds=every_seconds, description=description, run=func, scheduled=scheduled
+        )
         return func
 
     return register
@@ -79,9 +82,9 @@ def run_job(ctx: JobContext, name: str, now: datetime | None = None) -> str:
 
 
 def start_scheduler(ctx: JobContext) -> BackgroundScheduler:
-    """Start the background scheduler with every registered job."""
+    """Start the background scheduler with every registered job that is scheduled."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    for declared in load_jobs().values():
+    for declared in (j for j in load_jobs().values() if j.scheduled):
         scheduler.add_job(
             _tick,
             "interval",

@@ -150,9 +150,8 @@ def record_reply(*, session: Session, actor: Actor, channel_id: str, thread_ts: 
 def receive(
     *, session: Session, actor: Actor, order: Order, quantity: str, day: str | None, config: AppConfig
 ):
-    receipt = orders.record_receipt(
-        session=session, actor=actor, order=order, quantity=quantity, received_on=day
-    )
+    receipt = orders.record_receipt(session=session, actor=actor, order=order, quantity=quantity, received_on=day,
+                                    default_timezone=config.default_timezone)  # fmt: skip
     _refresh(session, order, config)
 
     def render() -> str:

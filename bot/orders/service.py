@@ -14,6 +14,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.core import geo
 from bot.core.actors import Actor
 from bot.core.audit import record_event
 from bot.core.errors import DomainError, Forbidden
@@ -232,14 +233,27 @@ def decide_proposal(
     return proposal
 
 
+def local_today(*, session: Session, actor: Actor, order: Order, default_timezone: str) -> date:
+    """Today as the person acting means it: in their own zone, else the order's supplier's, else the
+    app's default."""
+    supplier = session.get(Supplier, order.supplier_id)
+    return geo.today_in(actor.profile_tz, supplier.timezone if supplier else None, default_timezone)
+
+
 def record_receipt(
-    *, session: Session, actor: Actor, order: Order, quantity: str | int, received_on: str | date | None
-) -> Receipt:
-    """Goods arrived; partial receipts add up and each is judged on time against the agreed due date."""
+    *, session: Session, actor: Actor, order: Order, quantity: str | int, received_on: str | date | None,
+    default_timezone: str,
+) -> Receipt:  # fmt: skip
+    """Goods arrived; partial receipts add up and each is judged on time against the agreed due date.
+
+    Dates are the buyer's local dates: without `received_on`, the receipt is dated their today."""
     _require_buyer(actor)
     _require_open(order, CAN_RECEIVE)
     amount = parse_quantity(quantity)
-    day = parse_date(received_on, "date") if received_on else utcnow().date()
+    if received_on:
+        day = parse_date(received_on, "date")
+    else:
+        day = local_today(session=session, actor=actor, order=order, default_timezone=default_timezone)
     already = received_quantity(session, order.id)
     if already + amount > order.quantity:
         raise DomainError("receive_too_much", po=order.po, remaining=order.quantity - already)
