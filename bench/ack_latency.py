@@ -315,9 +315,8 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
         with served("app", srm_run, app_env(fake, url), tmp) as port:
             seed(port)
             app = run_load(port, args)
-            fake.slow(
-                "users.info", LOOKUP_SECONDS, when=lambda p: str(p.get("user", "")).startswith(NEWCOMER)
-            )
+            newcomers = lambda params: str(params.get("user", "")).startswith(NEWCOMER)  # noqa: E731
+            fake.answer_slowly("users.info", seconds=LOOKUP_SECONDS, when=newcomers)
             try:
                 slow = run_load(port, args, newcomers=args.newcomers)
             finally:
