@@ -130,8 +130,9 @@ def manifest(url: str | None, socket: bool) -> None:
     import json
 
     from bot.core.manifest import build_manifest
+    from handlers import slack_needs
 
-    click.echo(json.dumps(build_manifest(url=url, socket=socket), indent=2))
+    click.echo(json.dumps(build_manifest(slack_needs(), url=url, socket=socket), indent=2))
 
 
 @main.group()
