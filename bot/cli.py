@@ -132,7 +132,8 @@ def manifest(url: str | None, socket: bool) -> None:
     from bot.core.manifest import build_manifest
     from handlers import slack_needs
 
-    click.echo(json.dumps(build_manifest(slack_needs(), url=url, socket=socket), indent=2))
+    needs = slack_needs(_load(get_settings()))
+    click.echo(json.dumps(build_manifest(needs, url=url, socket=socket), indent=2))
 
 
 @main.group()

@@ -44,6 +44,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
         channel=channel,
         locale=args.options.get("locale"),
         tz=args.options.get("tz"),
+        config=request.config,
     )
     text = _(
         ":white_check_mark: Supplier *{name}* added and linked to this channel "

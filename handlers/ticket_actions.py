@@ -21,7 +21,6 @@ from bot.core.i18n import _
 from bot.core.ids import Action, Shortcut, View
 from bot.core.manifest_parts import Shortcut as ShortcutNeed
 from bot.core.manifest_parts import SlackNeeds
-from bot.orders import flows as order_flows
 from bot.orders import service as orders
 from bot.orders.modals import submitted_values
 from bot.tickets import flows as ticket_flows
@@ -65,8 +64,6 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
 
 
 def register(app: App, config: AppConfig) -> None:
-    order_flows.REPORT_PROBLEM_ENABLED = True
-
     def on_reaction(ack: Ack, event: dict, context: BoltContext, client: WebClient) -> None:
         ack()
         item = event.get("item") or {}

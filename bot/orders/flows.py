@@ -18,9 +18,6 @@ from bot.orders.holidays import holidays_near
 from bot.orders.views import OrderCard, bilingual, order_card, proposal_request, stage_label
 from models import Card, DateProposal, Order, Supplier
 
-# Set by the tickets feature when it is installed: the card then offers "Report problem".
-REPORT_PROBLEM_ENABLED = False
-
 
 def card_data(session: Session, order: Order, config: AppConfig, locale: str) -> OrderCard:
     supplier = session.get(Supplier, order.supplier_id)
@@ -28,8 +25,9 @@ def card_data(session: Session, order: Order, config: AppConfig, locale: str) ->
         select(DateProposal).where(DateProposal.order_id == order.id, DateProposal.status == "pending")
     ).first()
     near = holidays_near(supplier.country, order.due_date, config.orders.holiday_working_days, locale)
+    # "Report problem" opens a ticket: the card offers it when the tickets feature is on.
     return OrderCard(
-        order, orders.received_quantity(session, order.id), near, pending, REPORT_PROBLEM_ENABLED
+        order, orders.received_quantity(session, order.id), near, pending, config.tickets.enabled
     )
 
 
