@@ -81,12 +81,14 @@ def open_modal(client: WebClient, trigger_id: str, view: dict, channel_id: str |
 
 def usage_problem(request, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
     """A usage message (a payload) when the command's arguments do not fit, else None."""
-    args = request.args
+    args, grammar = request.args, request.grammar()
     if unknown := sorted(set(args.options) - allowed):
-        return help_views.unexpected_arguments(unknown)
+        return help_views.unexpected_arguments(grammar, unknown)
     if len(args.words) != words:
-        return help_views.missing_argument("<PO>") if words else help_views.unexpected_arguments(args.words)
+        if words:
+            return help_views.missing_argument(grammar, "<PO>")
+        return help_views.unexpected_arguments(grammar, args.words)
     for key in required:
         if not args.options.get(key):
-            return help_views.missing_argument(f"{key}=")
+            return help_views.missing_argument(grammar, f"{key}=")
     return None

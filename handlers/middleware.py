@@ -1,7 +1,8 @@
 """Per-request context for every listener: event de-duplication, the DB session, the actor, the locale.
 
 The WSGI layer (bot.web) opens one session per request and puts it in the context as `session`; it
-commits when the listener succeeded and rolls back otherwise. Listeners read `context["actor"]`.
+commits when the listener succeeded and rolls back otherwise. Listeners read `context["actor"]` and the
+policy in `context["config"]`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def register(app: App, config: AppConfig) -> None:
 
     def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):
         session = context["session"]
+        context["config"] = config
         context["actor"] = None
         if context.user_id:
             # Resolved before anything is written: a users.info call never runs while holding SQLite's write lock.

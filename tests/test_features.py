@@ -5,6 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from conftest import ACME_CHANNEL, BUYER
+from helpers import counts
 from sqlmodel import select
 
 from bot.cli import main
@@ -51,3 +52,11 @@ def test_without_tickets_the_manifest_asks_for_no_ticket_shortcut(tmp_path, monk
     assert "reaction_added" not in manifest["settings"]["event_subscriptions"]["bot_events"]
     with_tickets = json.loads(CliRunner().invoke(main, ["manifest"], env={"SRM_CONFIG": "none.yaml"}).output)
     assert [s["callback_id"] for s in with_tickets["features"]["shortcuts"]] == ["ticket_from_message"]
+
+
+def test_without_tickets_there_is_no_ticket_command(client, session):
+    before = counts(session)
+    text = client.command('ticket new "Broken"', user=BUYER, channel=ACME_CHANNEL).text
+    assert "is not a command I know" in text
+    assert "/srm order new" in text and "/srm ticket" not in text
+    assert counts(session) == before
