@@ -1,7 +1,7 @@
 """Slack listeners by feature.
 
-A feature module may declare `COMMANDS` (its `/srm` verbs), `register(app, config)` (its other
-listeners) and `NEEDS` (what it asks of Slack). This package is where the installed features are
+A feature module may declare `COMMANDS` (its `/srm` verbs), `register(app)` (binding its other
+listeners, module-level functions that read the session, actor and policy from the Bolt context) and `NEEDS` (what it asks of Slack). This package is where the installed features are
 chosen and wired: `register_listeners` for the Bolt app, `slack_needs` for `srm manifest`.
 """
 
@@ -39,7 +39,7 @@ def register_listeners(app: App, config: AppConfig) -> None:
     commands.register(app, _command_sets(config))
     for feature in features(config):
         if hasattr(feature, "register"):
-            feature.register(app, config)
+            feature.register(app)
 
 
 def slack_needs(config: AppConfig) -> list[SlackNeeds]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
-from bot.config import AppConfig
 from bot.core.manifest_parts import SlackNeeds
 
 NEEDS = SlackNeeds(scopes=("channels:read", "groups:read"), events=("member_joined_channel",))
 
 
-def register(app: App, config: AppConfig) -> None:
-    def member_joined(ack: Ack) -> None:
-        ack()
-
+def register(app: App) -> None:
     app.event("member_joined_channel")(member_joined)
+
+
+def member_joined(ack: Ack) -> None:
+    ack()

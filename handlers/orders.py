@@ -18,7 +18,7 @@ from bot.orders import service as orders
 from bot.orders.modals import new_order_modal
 from bot.orders.views import OrderCard, order_detail, order_list, status_label
 from bot.suppliers import service as suppliers
-from handlers.common import usage_problem
+from handlers.common import buyers_only, usage_problem
 from handlers.request import CommandRequest, CommandSet
 from models import Supplier
 from models.orders import ORDER_STATUSES
@@ -57,8 +57,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
         request, allowed={"qty", "due", "item", "price", "currency", "supplier"}, required=("qty", "due")
     ):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     supplier = _supplier(request)
     channel_id = (
         request.channel_id
@@ -75,8 +74,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
 
 
 def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     choices = None
     if request.actor.channel_supplier_id is None:
         choices = [
@@ -135,8 +133,7 @@ def cancel(request: CommandRequest) -> dict[str, Any]:
 def receive(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed={"qty", "date", "supplier"}, required=("qty",)):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     order = _order(request)
     receipt = order_flows.receive(session=request.session, actor=request.actor, order=order,
                                   quantity=request.args.options["qty"], day=request.args.options.get("date"),
@@ -152,8 +149,7 @@ def inspect(request: CommandRequest) -> dict[str, Any]:
         request, allowed={"sampled", "defects", "note", "supplier"}, required=("sampled", "defects")
     ):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     options = request.args.options
     inspection = order_flows.inspect(session=request.session, actor=request.actor, order=_order(request),
                                      sampled=options["sampled"], defects=options["defects"],

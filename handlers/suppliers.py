@@ -15,6 +15,7 @@ from bot.core.text import neutralise
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
+from handlers.common import buyers_only
 from handlers.request import CommandRequest, CommandSet
 
 ADD_OPTIONS = {"country", "locale", "tz"}
@@ -32,8 +33,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
     for key in ("locale", "tz"):
         if key in args.options and not args.options[key]:
             return help_views.missing_argument(request.grammar(), f"{key}=")
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     channel = _channel_info(request)
     supplier = flows.add_supplier(
         session=request.session,
