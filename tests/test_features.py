@@ -60,3 +60,12 @@ def test_without_tickets_there_is_no_ticket_command(client, session):
     assert "is not a command I know" in text
     assert "/srm order new" in text and "/srm ticket" not in text
     assert counts(session) == before
+
+
+def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
+    (tmp_path / "app.yaml").write_text("tickets:\n  enabled: false\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    off = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": str(tmp_path / "app.yaml")})
+    on = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": "none.yaml"})
+    assert [line.split()[0] for line in off.output.splitlines()] == ["housekeeping", "deliver"]
+    assert [line.split()[0] for line in on.output.splitlines()] == ["housekeeping", "deliver", "sla"]
