@@ -9,13 +9,14 @@ from sqlmodel import Session, select
 
 from bot.config import AppConfig
 from bot.core.actors import Actor
+from bot.core.blocks import bilingual
 from bot.core.i18n import _, format_date, format_decimal, use_locale
 from bot.core.outbox import enqueue, post_card, post_in_thread, update_card
 from bot.core.text import neutralise
 from bot.orders import production
 from bot.orders import service as orders
 from bot.orders.holidays import holidays_near
-from bot.orders.views import OrderCard, bilingual, order_card, proposal_request, stage_label
+from bot.orders.views import OrderCard, order_card, proposal_request, stage_label
 from models import Card, DateProposal, Order, Supplier
 
 

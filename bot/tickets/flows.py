@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from bot.config import AppConfig
 from bot.core.actors import Actor
+from bot.core.blocks import bilingual
 from bot.core.i18n import _, format_datetime, use_locale
 from bot.core.outbox import post_card, post_in_thread, post_message, update_card
 from bot.core.scheduler import claim_work
 from bot.core.text import neutralise
-from bot.orders.views import bilingual
 from bot.tickets import service as tickets
 from bot.tickets.views import responsible_label, ticket_card
 from models import Card, Order, Supplier, Ticket
