@@ -1,7 +1,9 @@
 """Scheduled jobs: DB claims for each unit of work, running a job by name, and the APScheduler loop.
 
 Each domain declares its jobs next to its service (a `JOBS` list of `Job`); the composition root
-collects them and passes them in, so this module knows no domain. A job is `run(ctx, now) -> summary`. It decides which units of work are due at `now` and claims each
+collects them and passes them in, so this module knows no domain.
+
+A job is `run(ctx, now) -> summary`. It decides which units of work are due at `now` and claims each
 with `claim_work(...)` before doing it, in the same transaction as the work's output, so that N workers
 (or a rerun with `srm jobs run`) never do a unit twice, and a unit missed during downtime is done once at
 the next tick.
