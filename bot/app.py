@@ -1,4 +1,4 @@
-"""The Bolt app factory: Slack client, signature checks, middleware and every listener."""
+"""The composition root: the Bolt app with the installed features' listeners, and their scheduled jobs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import AppConfig
+from bot.core import maintenance
+from bot.core.scheduler import Job
 from bot.core.web import SlackWsgiApp
 from bot.settings import Settings
+from bot.tickets import jobs as ticket_jobs
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
@@ -34,3 +37,8 @@ def create_app(*, settings: Settings, config: AppConfig, client: WebClient | Non
 
 def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) -> SlackWsgiApp:
     return SlackWsgiApp(create_app(settings=settings, config=config), engine)
+
+
+def scheduled_jobs(config: AppConfig) -> list[Job]:
+    """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
+    return [*maintenance.JOBS, *(ticket_jobs.JOBS if config.tickets.enabled else [])]

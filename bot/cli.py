@@ -66,7 +66,7 @@ def run(port: int | None, no_worker: bool) -> None:
     if missing := settings.missing_slack_credentials():
         raise click.ClickException(MISSING_CREDENTIALS.format(names=" and ".join(missing)))
     config = _load(settings)
-    from bot.app import create_app
+    from bot.app import create_app, scheduled_jobs
     from bot.core.db import upgrade
     from bot.core.web import SlackWsgiApp, close_all, make_server, serve_forever
     from bot.core.worker import Worker
@@ -75,7 +75,7 @@ def run(port: int | None, no_worker: bool) -> None:
     ctx = _context(settings, config)
     wsgi = SlackWsgiApp(create_app(settings=settings, config=config, client=ctx.client), ctx.engine)
     server = make_server(wsgi, port=port or settings.port)
-    worker = None if no_worker else Worker(ctx).start()
+    worker = None if no_worker else Worker(ctx, scheduled_jobs(config)).start()
     signal.signal(signal.SIGTERM, lambda *_: close_all(server))
     click.echo(f"srm listening on http://0.0.0.0:{server.effective_port}/slack/events (health: /healthz)")
     try:
@@ -92,11 +92,12 @@ def worker() -> None:
     """Run the scheduler and outbox delivery only (scale-out)."""
     settings = get_settings()
     config = _load(settings)
+    from bot.app import scheduled_jobs
     from bot.core.db import upgrade
     from bot.core.worker import Worker
 
     upgrade(settings.database_url)
-    running = Worker(_context(settings, config)).start()
+    running = Worker(_context(settings, config), scheduled_jobs(config)).start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     click.echo("srm worker running (Ctrl-C to stop)")
@@ -130,8 +131,10 @@ def manifest(url: str | None, socket: bool) -> None:
     import json
 
     from bot.core.manifest import build_manifest
+    from handlers import slack_needs
 
-    click.echo(json.dumps(build_manifest(url=url, socket=socket), indent=2))
+    needs = slack_needs(_load(get_settings()))
+    click.echo(json.dumps(build_manifest(needs, url=url, socket=socket), indent=2))
 
 
 @main.group()
@@ -142,9 +145,9 @@ def jobs() -> None:
 @jobs.command("list")
 def jobs_list() -> None:
     """List the scheduled jobs."""
-    from bot.core.scheduler import load_jobs
+    from bot.app import scheduled_jobs
 
-    for job in load_jobs().values():
+    for job in scheduled_jobs(_load(get_settings())):
         click.echo(f"{job.name:16} {job.description}")
 
 
@@ -153,9 +156,12 @@ def jobs_list() -> None:
 @click.option("--at", "at", default=None, help="Run as if at this ISO-8601 time (default: now, UTC).")
 def jobs_run(name: str, at: str | None) -> None:
     """Run one job now (or as if at --at)."""
-    from bot.core.scheduler import load_jobs, run_job
+    from bot.app import scheduled_jobs
+    from bot.core.scheduler import by_name, run_job
 
-    known = load_jobs()
+    settings = get_settings()
+    config = _load(settings)
+    known = by_name(scheduled_jobs(config))
     if name not in known:
         raise click.ClickException(f"unknown job {name!r}; known jobs: {', '.join(sorted(known))}")
     when = None
@@ -167,8 +173,7 @@ def jobs_run(name: str, at: str | None) -> None:
                 f"--at {at!r} is not an ISO-8601 time such as 2026-11-22T07:00:00Z"
             ) from exc
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    settings = get_settings()
-    click.echo(run_job(_context(settings, _load(settings)), name, when))
+    click.echo(run_job(_context(settings, config), list(known.values()), name, when))
 
 
 @main.command()

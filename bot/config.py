@@ -103,6 +103,7 @@ def _default_slas() -> dict[str, SlaTarget]:
 
 
 class TicketsConfig(_Strict):
+    enabled: bool = Field(default=True, description="false: no ticket buttons, shortcut, reaction or SLA job")
     triage_channel: str | None = Field(default=None, description="buyers' channel for SLA breaches")
     default_severity: str = "medium"
     business_hours: BusinessHours = BusinessHours()

@@ -1,17 +1,20 @@
-"""Pieces every listener uses: refusing cleanly, ephemeral feedback."""
+"""Pieces every listener uses: refusing cleanly, acting on a press or a form, ephemeral feedback."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.config import AppConfig
 from bot.core import help as help_views
 from bot.core.actors import Actor
 from bot.core.audit import record_denial
@@ -22,6 +25,7 @@ from bot.core.upsert import insert_or_ignore
 from models import ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @contextmanager
@@ -69,6 +73,109 @@ def claim_event(context: BoltContext, body: dict) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Interaction:
+    """Someone acting on a bot message (a button, a select, a reaction) and what handling it needs.
+
+    `value` comes from the client and can be forged: whatever it names is re-checked against the actor.
+    """
+
+    session: Session
+    actor: Actor | None
+    config: AppConfig
+    client: WebClient
+    user_id: str
+    channel_id: str | None
+    action_id: str = ""
+    value: str | None = None
+    trigger_id: str | None = None
+
+    @classmethod
+    def of_action(cls, body: dict, context: BoltContext, client: WebClient) -> Interaction:
+        """A button press or a select choice from a `block_actions` payload."""
+        action = body["actions"][0]
+        value = action.get("value") or (action.get("selected_option") or {}).get("value")
+        return cls(session=context["session"], actor=context["actor"], config=context["config"], client=client,
+                   user_id=body["user"]["id"], channel_id=(body.get("channel") or {}).get("id"),
+                   action_id=action.get("action_id", ""), value=value, trigger_id=body.get("trigger_id"))  # fmt: skip
+
+
+def attempt(
+    it: Interaction,
+    work: Callable[[Interaction], T],
+    *,
+    object_type: str,
+    object_id: str | None = None,
+    quiet: frozenset[str] = frozenset(),
+) -> T | None:
+    """Do what the person asked as one refusable change; a refusal is told to them, ephemerally.
+
+    Returns what `work` returned, or None when a rule refused it (error codes in `quiet` are not told).
+    """
+    try:
+        with refusable(it.session, it.actor, action=it.action_id, object_type=object_type,
+                       object_id=it.value if object_id is None else object_id):  # fmt: skip
+            return work(it)
+    except DomainError as error:
+        if error.code not in quiet:
+            tell_error(it.client, it.channel_id, it.user_id, error)
+        return None
+
+
+def open_form(it: Interaction, build: Callable[[Interaction], dict], *, object_type: str) -> None:
+    """A button that opens a form: `build` checks the rules and returns the modal, which is then opened."""
+    view = attempt(it, build, object_type=object_type)
+    if view is not None:
+        open_modal(it.client, it.trigger_id, view, it.channel_id, it.user_id)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted modal: its values by block id and its metadata (both client data: re-checked)."""
+
+    session: Session
+    actor: Actor
+    config: AppConfig
+    client: WebClient
+    callback_id: str
+    metadata: dict
+    values: dict[str, str | None]
+    input_blocks: list[str]
+
+    @classmethod
+    def of(cls, view: dict, context: BoltContext, client: WebClient) -> Submission:
+        inputs = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+        return cls(session=context["session"], actor=context["actor"], config=context["config"], client=client,
+                   callback_id=view["callback_id"], metadata=view_metadata(view), values=submitted_values(view),
+                   input_blocks=inputs)  # fmt: skip
+
+
+def submit(
+    ack: Ack,
+    form: Submission,
+    work: Callable[[Submission], Any],
+    *,
+    object_type: str,
+    object_id: str | int | None = None,
+    error_blocks: Mapping[str, str] | None = None,
+) -> None:
+    """Do what a form asks as one refusable change; a refusal is shown on the form and changes nothing.
+
+    The message goes under the block `error_blocks` names for the error code, else under the field the
+    error names, else under the first input.
+    """
+    try:
+        with refusable(form.session, form.actor, action=form.callback_id, object_type=object_type,
+                       object_id=object_id):  # fmt: skip
+            work(form)
+    except DomainError as error:
+        block = (error_blocks or {}).get(error.code) or error.params.get("field")
+        block = block if block in form.input_blocks else (form.input_blocks or ["value"])[0]
+        ack(response_action="errors", errors={block: error_text(error)[:150]})
+        return
+    ack()
+
+
 def tell(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:
     """An ephemeral message to one person (best effort: feedback, never state)."""
     if not channel_id:
@@ -92,7 +199,23 @@ def view_metadata(view: dict) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def open_modal(client: WebClient, trigger_id: str, view: dict, channel_id: str | None, user_id: str) -> None:
+def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:
+    """The values of a submitted modal by block id (dates as YYYY-MM-DD, selects as their value)."""
+    values: dict[str, str | None] = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        element = actions.get("value", {})
+        value = (
+            element.get("value")
+            or element.get("selected_date")
+            or (element.get("selected_option") or {}).get("value")
+        )
+        values[block_id] = value.strip() if isinstance(value, str) else value
+    return values
+
+
+def open_modal(
+    client: WebClient, trigger_id: str | None, view: dict, channel_id: str | None, user_id: str
+) -> None:
     """Open a modal; when Slack does not answer, say so to the person instead."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -101,14 +224,25 @@ def open_modal(client: WebClient, trigger_id: str, view: dict, channel_id: str |
         tell_error(client, channel_id, user_id, DomainError("slack_unavailable"))
 
 
+def buyers_only(actor: Actor) -> None:
+    """A buyers' command typed by someone else: refused before anything is asked of Slack or the DB.
+
+    Not audited as a denial (services audit refusals of what was actually attempted).
+    """
+    if not actor.is_buyer:
+        raise DomainError("buyers_only")
+
+
 def usage_problem(request, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
     """A usage message (a payload) when the command's arguments do not fit, else None."""
-    args = request.args
+    args, grammar = request.args, request.grammar()
     if unknown := sorted(set(args.options) - allowed):
-        return help_views.unexpected_arguments(unknown)
+        return help_views.unexpected_arguments(grammar, unknown)
     if len(args.words) != words:
-        return help_views.missing_argument("<PO>") if words else help_views.unexpected_arguments(args.words)
+        if words:
+            return help_views.missing_argument(grammar, "<PO>")
+        return help_views.unexpected_arguments(grammar, args.words)
     for key in required:
         if not args.options.get(key):
-            return help_views.missing_argument(f"{key}=")
+            return help_views.missing_argument(grammar, f"{key}=")
     return None

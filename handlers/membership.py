@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.config import AppConfig
 from bot.core.actors import revoke_contact
 from bot.core.after_commit import after_commit
 from bot.core.manifest_parts import SlackNeeds
@@ -35,6 +34,6 @@ def member_left(ack: Ack, event: dict, context: BoltContext) -> None:
     after_commit(lambda: directory.forget_contact(user_id))
 
 
-def register(app: App, config: AppConfig) -> None:
+def register(app: App) -> None:
     app.event("member_joined_channel")(member_joined)
     app.event("member_left_channel")(member_left)

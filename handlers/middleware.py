@@ -5,7 +5,8 @@ commits when the listener succeeded and rolls back otherwise. Resolving the acto
 session: it reads in short transactions of its own and asks Slack (users.info, usergroups, members) with
 no transaction open. An event in a channel that is not linked is answered at once: no listener acts on
 it, so it costs no write and no Slack lookup. Listeners read `context["actor"]`, and claim an event they
-act on with `claim_event` (handlers.common), which is what makes Slack's retries harmless.
+act on with `claim_event` (handlers.common), which is what makes Slack's retries harmless. The policy is in
+`context["config"]`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def register(app: App, config: AppConfig, directory: Directory) -> None:
     buyer_group = _BuyerGroup(config) if config.buyers.usergroup else None
 
     def request_context(context: BoltContext, body: dict, client: WebClient, next: Callable[[], None]):
+        context["config"] = config
         context["actor"] = None
         context["directory"] = directory  # the suppliers feature tells it when a channel is linked
         event = (body.get("event") or {}) if body.get("type") == "event_callback" else {}

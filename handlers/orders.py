@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.core import help as help_views
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
+from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
 from bot.orders import flows as order_flows
@@ -17,12 +18,10 @@ from bot.orders import service as orders
 from bot.orders.modals import new_order_modal
 from bot.orders.views import OrderCard, order_detail, order_list, status_label
 from bot.suppliers import service as suppliers
-from handlers.common import usage_problem
+from handlers.common import buyers_only, usage_problem
+from handlers.request import CommandRequest, CommandSet, reads_only
 from models import Supplier
 from models.orders import ORDER_STATUSES
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandRequest
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +57,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
         request, allowed={"qty", "due", "item", "price", "currency", "supplier"}, required=("qty", "due")
     ):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     supplier = _supplier(request)
     channel_id = (
         request.channel_id
@@ -76,8 +74,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
 
 
 def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     choices = None
     if request.actor.channel_supplier_id is None:
         choices = [
@@ -96,6 +93,7 @@ def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
     return {}
 
 
+@reads_only
 def show(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed={"supplier"}):
         return usage
@@ -105,12 +103,13 @@ def show(request: CommandRequest) -> dict[str, Any]:
     return order_detail(card, supplier.name, None)
 
 
+@reads_only
 def list_all(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed={"status"}, words=0):
         return usage
     status = request.args.options.get("status")
     if status is not None and status not in ORDER_STATUSES:
-        return help_views.help_message(_("Unknown status {status}; use one of: {statuses}.").format(
+        return help_views.help_message(request.grammar(), _("Unknown status {status}; use one of: {statuses}.").format(
             status=neutralise(status), statuses=", ".join(ORDER_STATUSES)))  # fmt: skip
     return order_list(orders.visible_orders(session=request.session, actor=request.actor, status=status))
 
@@ -136,8 +135,7 @@ def cancel(request: CommandRequest) -> dict[str, Any]:
 def receive(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed={"qty", "date", "supplier"}, required=("qty",)):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     order = _order(request)
     receipt = order_flows.receive(session=request.session, actor=request.actor, order=order,
                                   quantity=request.args.options["qty"], day=request.args.options.get("date"),
@@ -153,8 +151,7 @@ def inspect(request: CommandRequest) -> dict[str, Any]:
         request, allowed={"sampled", "defects", "note", "supplier"}, required=("sampled", "defects")
     ):
         return usage
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+    buyers_only(request.actor)
     options = request.args.options
     inspection = order_flows.inspect(session=request.session, actor=request.actor, order=_order(request),
                                      sampled=options["sampled"], defects=options["defects"],
@@ -166,3 +163,39 @@ def inspect(request: CommandRequest) -> dict[str, Any]:
             verdict=verdict
         )
     )
+
+
+def _grammar() -> Grammar:
+    return [
+        (
+            '/srm order new <PO> qty=<n> due=<YYYY-MM-DD> [item="…"] [price=<p>] [currency=<ISO4217>]',
+            _(
+                'Issue an order in a supplier\'s channel (or add supplier="<name>"); without arguments, a form.'
+            ),
+        ),
+        ("/srm order show <PO> | /srm order list [status=<s>]", _("Show one order, or list orders.")),
+        ("/srm order close <PO> | /srm order cancel <PO>", _("Close a fully received order, or cancel one.")),
+        (
+            "/srm receive <PO> qty=<n> [date=<YYYY-MM-DD>]",
+            _("Record goods received (partial receipts add up)."),
+        ),
+        (
+            '/srm inspect <PO> sampled=<n> defects=<n> [note="…"]',
+            _("Record an inspection; the supplier is told the result."),
+        ),
+    ]
+
+
+COMMANDS = CommandSet(
+    verbs={
+        ("order", "new"): new,
+        ("order", "show"): show,
+        ("order", "list"): list_all,
+        ("order", "close"): close,
+        ("order", "cancel"): cancel,
+        ("receive",): receive,
+        ("inspect",): inspect,
+    },
+    grammar=_grammar,
+    hint="order … | receive … | inspect …",
+)

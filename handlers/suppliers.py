@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.core import help as help_views
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
+from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandRequest
+from handlers.common import buyers_only
+from handlers.request import CommandRequest, CommandSet, reads_only
 
 ADD_OPTIONS = {"country", "locale", "tz"}
 
@@ -25,16 +25,15 @@ def add(request: CommandRequest) -> dict[str, Any]:
     """Create a supplier from its shared channel and link the channel."""
     args = request.args
     if unknown := sorted(set(args.options) - ADD_OPTIONS):
-        return help_views.unexpected_arguments(unknown)
+        return help_views.unexpected_arguments(request.grammar(), unknown)
     if len(args.words) != 1 or not args.words[0].strip():
-        return help_views.missing_argument('"<name>"')
+        return help_views.missing_argument(request.grammar(), '"<name>"')
     if not args.options.get("country"):
-        return help_views.missing_argument("country=<ISO2>")
+        return help_views.missing_argument(request.grammar(), "country=<ISO2>")
     for key in ("locale", "tz"):
         if key in args.options and not args.options[key]:
-            return help_views.missing_argument(f"{key}=")
-    if not request.actor.is_buyer:
-        raise DomainError("buyers_only")
+            return help_views.missing_argument(request.grammar(), f"{key}=")
+    buyers_only(request.actor)
     channel = _channel_info(request)
     supplier = flows.add_supplier(
         session=request.session,
@@ -44,6 +43,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
         channel=channel,
         locale=args.options.get("locale"),
         tz=args.options.get("tz"),
+        config=request.config,
     )
     text = _(
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
@@ -52,15 +52,19 @@ def add(request: CommandRequest) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
+@reads_only
 def list_all(request: CommandRequest) -> dict[str, Any]:
     if request.args.words or request.args.options:
-        return help_views.unexpected_arguments(request.args.words + list(request.args.options))
+        return help_views.unexpected_arguments(
+            request.grammar(), request.args.words + list(request.args.options)
+        )
     return supplier_list(suppliers.visible_suppliers(session=request.session, actor=request.actor))
 
 
+@reads_only
 def show(request: CommandRequest) -> dict[str, Any]:
     if len(request.args.words) != 1 or request.args.options:
-        return help_views.missing_argument('"<name>"')
+        return help_views.missing_argument(request.grammar(), '"<name>"')
     summary = suppliers.find_supplier(
         session=request.session, actor=request.actor, name=request.args.words[0]
     )
@@ -90,3 +94,20 @@ def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
         is_direct=False,
         is_shared=bool(channel.get("is_ext_shared") or channel.get("is_shared")),
     )
+
+
+def _grammar() -> Grammar:
+    return [
+        (
+            '/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
+            _("Run in the supplier's shared channel: creates the supplier and links the channel."),
+        ),
+        ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
+    ]
+
+
+COMMANDS = CommandSet(
+    verbs={("supplier", "add"): add, ("supplier", "list"): list_all, ("supplier", "show"): show},
+    grammar=_grammar,
+    hint="supplier …",
+)

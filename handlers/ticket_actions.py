@@ -6,31 +6,23 @@ Button values, select values and private_metadata come from the client: each is 
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import select
 
-from bot.config import AppConfig
+from bot.conversation.service import stored_message
 from bot.core.actors import supplier_for_channel
-from bot.core.error_views import error_text
-from bot.core.errors import DomainError, Forbidden
+from bot.core.errors import Forbidden
 from bot.core.i18n import _
 from bot.core.ids import Action, Shortcut, View
 from bot.core.manifest_parts import Shortcut as ShortcutNeed
 from bot.core.manifest_parts import SlackNeeds
-from bot.orders import flows as order_flows
 from bot.orders import service as orders
-from bot.orders.modals import submitted_values
 from bot.tickets import flows as ticket_flows
 from bot.tickets import service as tickets
 from bot.tickets.views import new_ticket_modal, resolve_modal
-from handlers.common import claim_event, open_modal, refusable, tell, tell_error, view_metadata
-from models import ChannelMessage, Supplier
-
-log = logging.getLogger(__name__)
+from handlers.common import Interaction, Submission, attempt, claim_event, open_form, open_modal, submit, tell
+from models import Supplier, Ticket
 
 TICKET_EMOJI = "ticket"
 NEEDS = SlackNeeds(
@@ -45,16 +37,22 @@ NEEDS = SlackNeeds(
 )
 
 
+def register(app: App) -> None:
+    app.event("reaction_added")(ticket_from_reaction)
+    app.shortcut(str(Shortcut.TICKET_FROM_MESSAGE))(open_from_message)
+    app.action(str(Action.ORDER_REPORT_PROBLEM))(open_from_order)
+    app.view(str(View.TICKET_NEW))(submit_new_ticket)
+    app.view(str(View.TICKET_RESOLVE))(submit_resolution)
+    app.action(str(Action.TICKET_ACK))(acknowledge)
+    app.action(str(Action.TICKET_RESOLVE))(open_resolve)
+    app.action(str(Action.TICKET_CLOSE))(close)
+    app.action(str(Action.TICKET_REOPEN))(reopen)
+    app.action(str(Action.TICKET_RESPONSIBLE))(set_responsible)
+
+
 def _first_line(text: str, limit: int = 120) -> str:
     line = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _stored_text(session, channel_id: str, ts: str) -> str:
-    query = select(ChannelMessage.text).where(
-        ChannelMessage.channel_id == channel_id, ChannelMessage.ts == ts
-    )
-    return session.exec(query).first() or ""
 
 
 def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
@@ -64,174 +62,91 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
         return None
 
 
-def register(app: App, config: AppConfig) -> None:
-    order_flows.REPORT_PROBLEM_ENABLED = True
-
-    def on_reaction(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
-        ack()
-        item = event.get("item") or {}
-        if event.get("reaction") != TICKET_EMOJI or item.get("type") != "message":
-            return
-        session, actor = context["session"], context["actor"]
-        channel_id, ts = item.get("channel"), item.get("ts")
-        if actor is None or actor.channel_supplier_id is None:
-            tell(client, channel_id, event.get("user"), ":information_source: " + _(
-                "🎫 opens a ticket only in a supplier's linked channel."))  # fmt: skip
-            return
-        permalink = _permalink(client, channel_id, ts)  # asked before the transaction begins
-        if (
-            not claim_event(context, body)
-            or tickets.existing_for_message(session, channel_id, ts) is not None
-        ):
-            return  # one ticket per message, however many 🎫
-        text = _stored_text(session, channel_id, ts)
-        thread = session.exec(select(ChannelMessage.thread_ts).where(
-            ChannelMessage.channel_id == channel_id, ChannelMessage.ts == ts)).first()  # fmt: skip
-        new = tickets.NewTicket(title=_first_line(text) or _("Problem reported with 🎫"), source="reaction",
-                                quote=text, permalink=permalink, source_channel_id=channel_id,
-                                source_ts=ts, thread_ts=thread or ts)  # fmt: skip
-        try:
-            with refusable(session, actor, action="ticket_reaction", object_type="message", object_id=ts):
-                ticket_flows.open_ticket(session=session, actor=actor, supplier=session.get(Supplier, actor.channel_supplier_id),
-                                         channel_id=channel_id, new=new, config=config)  # fmt: skip
-        except DomainError as error:
-            if error.code != "ticket_exists":
-                tell_error(client, channel_id, event.get("user"), error)
-
-    def from_message(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient) -> None:
-        ack()
-        actor, channel_id = context["actor"], (shortcut.get("channel") or {}).get("id")
-        user = shortcut["user"]["id"]
-        if actor is None or actor.channel_supplier_id is None:
-            tell(client, channel_id, user, ":information_source: " + _(
-                "Problems can be reported on messages in a supplier's linked channel."))  # fmt: skip
-            return
-        msg = shortcut.get("message") or {}
-        metadata = {
-            "channel_id": channel_id,
-            "ts": msg.get("ts"),
-            "thread_ts": msg.get("thread_ts") or msg.get("ts"),
-        }
-        view = new_ticket_modal(metadata, title=_first_line(msg.get("text", "")), quote=msg.get("text", ""),
-                                severity=config.tickets.default_severity)  # fmt: skip
-        open_modal(client, shortcut["trigger_id"], view, channel_id, user)
-
-    def report_problem(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
-        ack()
-        value, user = body["actions"][0].get("value"), body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
-        session, actor = context["session"], context["actor"]
-        try:
-            with refusable(
-                session, actor, action="order_report_problem", object_type="order", object_id=value
-            ):
-                order = orders.order_for(session=session, actor=actor, order_id=value)
-        except DomainError as error:
-            tell_error(client, channel_id, user, error)
-            return
-        view = new_ticket_modal({"order_id": order.id}, title="", severity=config.tickets.default_severity)
-        open_modal(client, body["trigger_id"], view, channel_id, user)
-
-    def submit_new(ack: Ack, view: dict, body: dict, context: BoltContext, client: WebClient) -> None:
-        session, actor = context["session"], context["actor"]
-        meta, values = view_metadata(view), submitted_values(view)
-        try:
-            with refusable(session, actor, action="ticket_new", object_type="ticket"):
-                supplier, channel_id, new = _new_from_form(session, actor, meta, values, client)
-                ticket_flows.open_ticket(session=session, actor=actor, supplier=supplier, channel_id=channel_id,
-                                         new=new, config=config)  # fmt: skip
-        except DomainError as error:
-            block = (
-                "title"
-                if error.code == "ticket_title"
-                else ("severity" if error.code == "unknown_severity" else "title")
-            )
-            ack(response_action="errors", errors={block: error_text(error)[:150]})
-            return
-        ack()
-
-    def button(work, name: str):
-        def handler(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
-            ack()
-            value, user = body["actions"][0].get("value"), body["user"]["id"]
-            channel_id = (body.get("channel") or {}).get("id")
-            session, actor = context["session"], context["actor"]
-            try:
-                with refusable(session, actor, action=name, object_type="ticket", object_id=value):
-                    ticket = tickets.ticket_for(session=session, actor=actor, ticket_id=value)
-                    work(session, actor, ticket, body, client)
-            except DomainError as error:
-                tell_error(client, channel_id, user, error)
-
-        return handler
-
-    def ack_ticket(session, actor, ticket, body, client):
-        ticket_flows.acknowledge(session=session, actor=actor, ticket=ticket, config=config)
-
-    def open_resolve(session, actor, ticket, body, client):
-        tickets.side(actor, ticket.supplier_id)
-        if ticket.status not in tickets.OPEN:
-            raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
-        open_modal(
-            client,
-            body["trigger_id"],
-            resolve_modal(ticket),
-            (body.get("channel") or {}).get("id"),
-            body["user"]["id"],
-        )
-
-    def close_ticket(session, actor, ticket, body, client):
-        ticket_flows.close(session=session, actor=actor, ticket=ticket, config=config)
-
-    def reopen_ticket(session, actor, ticket, body, client):
-        ticket_flows.reopen(session=session, actor=actor, ticket=ticket, config=config)
-
-    def responsible(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
-        ack()
-        selected = (body["actions"][0].get("selected_option") or {}).get("value", "")
-        ticket_id, _sep, who = selected.partition(":")
-        channel_id, user = (body.get("channel") or {}).get("id"), body["user"]["id"]
-        session, actor = context["session"], context["actor"]
-        try:
-            with refusable(
-                session, actor, action="ticket_responsible", object_type="ticket", object_id=ticket_id
-            ):
-                ticket = tickets.ticket_for(session=session, actor=actor, ticket_id=ticket_id)
-                ticket_flows.set_responsible(
-                    session=session, actor=actor, ticket=ticket, responsible=who, config=config
-                )
-        except DomainError as error:
-            tell_error(client, channel_id, user, error)
-
-    def submit_resolve(ack: Ack, view: dict, context: BoltContext) -> None:
-        session, actor = context["session"], context["actor"]
-        ticket_id = view_metadata(view).get("ticket_id")
-        try:
-            with refusable(
-                session, actor, action="ticket_resolve", object_type="ticket", object_id=ticket_id
-            ):
-                ticket = tickets.ticket_for(session=session, actor=actor, ticket_id=ticket_id)
-                ticket_flows.resolve(session=session, actor=actor, ticket=ticket,
-                                     resolution=submitted_values(view).get("resolution") or "", config=config)  # fmt: skip
-        except DomainError as error:
-            ack(response_action="errors", errors={"resolution": error_text(error)[:150]})
-            return
-        ack()
-
-    app.event("reaction_added")(on_reaction)
-    app.shortcut(str(Shortcut.TICKET_FROM_MESSAGE))(from_message)
-    app.action(str(Action.ORDER_REPORT_PROBLEM))(report_problem)
-    app.view(str(View.TICKET_NEW))(submit_new)
-    app.view(str(View.TICKET_RESOLVE))(submit_resolve)
-    app.action(str(Action.TICKET_ACK))(button(ack_ticket, "ticket_ack"))
-    app.action(str(Action.TICKET_RESOLVE))(button(open_resolve, "ticket_resolve"))
-    app.action(str(Action.TICKET_CLOSE))(button(close_ticket, "ticket_close"))
-    app.action(str(Action.TICKET_REOPEN))(button(reopen_ticket, "ticket_reopen"))
-    app.action(str(Action.TICKET_RESPONSIBLE))(responsible)
+def _hint(it: Interaction, text: str) -> None:
+    tell(it.client, it.channel_id, it.user_id, ":information_source: " + text)
 
 
-def _new_from_form(session, actor, meta: dict, values: dict, client: WebClient):
+# --- entry points -------------------------------------------------------------------------------
+
+
+def ticket_from_reaction(ack: Ack, event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
+    """🎫 on a message in a linked channel opens one ticket quoting it (however many 🎫 it gets)."""
+    ack()
+    item = event.get("item") or {}
+    if event.get("reaction") != TICKET_EMOJI or item.get("type") != "message":
+        return
+    it = Interaction(session=context["session"], actor=context["actor"], config=context["config"], client=client,
+                     user_id=event.get("user", ""), channel_id=item.get("channel"), action_id="ticket_reaction",
+                     value=item.get("ts"))  # fmt: skip
+    if it.actor is None or it.actor.channel_supplier_id is None:
+        _hint(it, _("🎫 opens a ticket only in a supplier's linked channel."))
+        return
+    permalink = _permalink(client, it.channel_id, it.value)  # asked before the transaction begins
+    if not claim_event(context, body) or tickets.existing_for_message(it.session, it.channel_id, it.value):
+        return
+    quoted = stored_message(session=it.session, channel_id=it.channel_id, ts=it.value)
+    text = quoted.text if quoted else ""
+    new = tickets.NewTicket(title=_first_line(text) or _("Problem reported with 🎫"), source="reaction", quote=text,
+                            permalink=permalink, source_channel_id=it.channel_id,
+                            source_ts=it.value, thread_ts=(quoted.thread_ts if quoted else None) or it.value)  # fmt: skip
+    attempt(it, lambda it: _open(it, new), object_type="message", quiet=frozenset({"ticket_exists"}))
+
+
+def _open(it: Interaction, new: tickets.NewTicket) -> None:
+    supplier = it.session.get(Supplier, it.actor.channel_supplier_id)
+    ticket_flows.open_ticket(session=it.session, actor=it.actor, supplier=supplier, channel_id=it.channel_id,
+                             new=new, config=it.config)  # fmt: skip
+
+
+def open_from_message(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient) -> None:
+    """The "Report a problem" message shortcut: the ticket form, prefilled from the message."""
+    ack()
+    actor, channel_id = context["actor"], (shortcut.get("channel") or {}).get("id")
+    user = shortcut["user"]["id"]
+    if actor is None or actor.channel_supplier_id is None:
+        tell(client, channel_id, user, ":information_source: " + _(
+            "Problems can be reported on messages in a supplier's linked channel."))  # fmt: skip
+        return
+    msg = shortcut.get("message") or {}
+    metadata = {
+        "channel_id": channel_id,
+        "ts": msg.get("ts"),
+        "thread_ts": msg.get("thread_ts") or msg.get("ts"),
+    }
+    view = new_ticket_modal(metadata, title=_first_line(msg.get("text", "")), quote=msg.get("text", ""),
+                            severity=context["config"].tickets.default_severity)  # fmt: skip
+    open_modal(client, shortcut["trigger_id"], view, channel_id, user)
+
+
+def open_from_order(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """Report problem on an order card: the ticket form for that order."""
+    ack()
+    open_form(Interaction.of_action(body, context, client), _order_ticket_form, object_type="order")
+
+
+def _order_ticket_form(it: Interaction) -> dict:
+    order = orders.order_for(session=it.session, actor=it.actor, order_id=it.value)
+    return new_ticket_modal({"order_id": order.id}, title="", severity=it.config.tickets.default_severity)
+
+
+def submit_new_ticket(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    form = Submission.of(view, context, client)
+    meta = form.metadata
+    # The quoted message's link is asked before the transaction begins (what it names is checked after).
+    permalink = _permalink(client, str(meta["channel_id"]), str(meta["ts"])) if meta.get("ts") else None
+    submit(ack, form, lambda form: _open_from_form(form, permalink), object_type="ticket",
+           error_blocks={"unknown_severity": "severity"})  # fmt: skip
+
+
+def _open_from_form(form: Submission, permalink: str | None) -> None:
+    supplier, channel_id, new = _where_reported(form, permalink)
+    ticket_flows.open_ticket(session=form.session, actor=form.actor, supplier=supplier, channel_id=channel_id,
+                             new=new, config=form.config)  # fmt: skip
+
+
+def _where_reported(form: Submission, permalink: str | None) -> tuple[Supplier, str, tickets.NewTicket]:
     """Where a submitted ticket form belongs; every part of the metadata is checked, not trusted."""
+    session, actor, meta, values = form.session, form.actor, form.metadata, form.values
     common = {
         "title": values.get("title") or "",
         "type": values.get("type"),
@@ -242,19 +157,90 @@ def _new_from_form(session, actor, meta: dict, values: dict, client: WebClient):
         supplier = session.get(Supplier, order.supplier_id)
         return supplier, order.channel_id, tickets.NewTicket(**common, order=order, source="order_button")
     channel_id = meta.get("channel_id")
-    supplier = _supplier_of_channel(session, channel_id)
+    supplier = supplier_for_channel(session=session, channel_id=channel_id)
     if supplier is None or not actor.can_act_for(supplier.id):
         raise Forbidden("ticket_unavailable")
     if meta.get("ts"):
         ts = str(meta["ts"])
-        quote = _stored_text(session, channel_id, ts)
-        thread_ts = str(meta.get("thread_ts") or ts)
+        quoted = stored_message(session=session, channel_id=channel_id, ts=ts)
         return supplier, channel_id, tickets.NewTicket(
-            **common, source="shortcut", quote=quote, permalink=_permalink(client, channel_id, ts),
-            source_channel_id=channel_id, source_ts=ts, thread_ts=thread_ts,
+            **common, source="shortcut", quote=quoted.text if quoted else "",
+            permalink=permalink, source_channel_id=channel_id, source_ts=ts,
+            thread_ts=str(meta.get("thread_ts") or ts),
         )  # fmt: skip
     return supplier, channel_id, tickets.NewTicket(**common, source="command")
 
 
-def _supplier_of_channel(session, channel_id) -> Supplier | None:
-    return supplier_for_channel(session=session, channel_id=channel_id)
+# --- the ticket card ----------------------------------------------------------------------------
+
+
+def _ticket(it: Interaction | Submission, ticket_id) -> Ticket:
+    return tickets.ticket_for(session=it.session, actor=it.actor, ticket_id=ticket_id)
+
+
+def acknowledge(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """Acknowledge: the other side's first response."""
+    ack()
+    attempt(Interaction.of_action(body, context, client), _acknowledge, object_type="ticket")
+
+
+def _acknowledge(it: Interaction) -> None:
+    ticket_flows.acknowledge(
+        session=it.session, actor=it.actor, ticket=_ticket(it, it.value), config=it.config
+    )
+
+
+def open_resolve(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """Resolve: the resolution form, for either side of an open ticket."""
+    ack()
+    open_form(Interaction.of_action(body, context, client), _resolve_form, object_type="ticket")
+
+
+def _resolve_form(it: Interaction) -> dict:
+    ticket = _ticket(it, it.value)
+    tickets.check_can_resolve(it.actor, ticket)
+    return resolve_modal(ticket)
+
+
+def submit_resolution(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    form = Submission.of(view, context, client)
+    submit(ack, form, _resolve, object_type="ticket", object_id=form.metadata.get("ticket_id"))
+
+
+def _resolve(form: Submission) -> None:
+    ticket_flows.resolve(session=form.session, actor=form.actor, ticket=_ticket(form, form.metadata.get("ticket_id")),
+                         resolution=form.values.get("resolution") or "", config=form.config)  # fmt: skip
+
+
+def close(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """Close (verified): buyers only, once resolved."""
+    ack()
+    attempt(Interaction.of_action(body, context, client), _close, object_type="ticket")
+
+
+def _close(it: Interaction) -> None:
+    ticket_flows.close(session=it.session, actor=it.actor, ticket=_ticket(it, it.value), config=it.config)
+
+
+def reopen(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """Reopen a resolved (either side) or closed (buyers) ticket."""
+    ack()
+    attempt(Interaction.of_action(body, context, client), _reopen, object_type="ticket")
+
+
+def _reopen(it: Interaction) -> None:
+    ticket_flows.reopen(session=it.session, actor=it.actor, ticket=_ticket(it, it.value), config=it.config)
+
+
+def set_responsible(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    """The Responsible select (buyers only): its value is `<ticket id>:<party>`."""
+    ack()
+    it = Interaction.of_action(body, context, client)
+    ticket_id = (it.value or "").partition(":")[0]
+    attempt(it, _set_responsible, object_type="ticket", object_id=ticket_id)
+
+
+def _set_responsible(it: Interaction) -> None:
+    ticket_id, _sep, who = (it.value or "").partition(":")
+    ticket_flows.set_responsible(session=it.session, actor=it.actor, ticket=_ticket(it, ticket_id), responsible=who,
+                                 config=it.config)  # fmt: skip

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
+from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
 from bot.orders import service as orders
@@ -17,10 +18,8 @@ from bot.tickets import flows as ticket_flows
 from bot.tickets import service as tickets
 from bot.tickets.views import new_ticket_modal, ticket_card, ticket_list
 from handlers.common import usage_problem
+from handlers.request import CommandRequest, CommandSet, reads_only
 from models import Order, Supplier
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandRequest
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +76,7 @@ def _open_modal(request: CommandRequest) -> dict[str, Any]:
     return {}
 
 
+@reads_only
 def list_all(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed={"status"}, words=0):
         return usage
@@ -86,6 +86,7 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
     return ticket_list(rows)
 
 
+@reads_only
 def show(request: CommandRequest) -> dict[str, Any]:
     if usage := usage_problem(request, allowed=set()):
         return usage
@@ -95,3 +96,20 @@ def show(request: CommandRequest) -> dict[str, Any]:
     payload = ticket_card(ticket, order.po if order else None, request.actor.tz or supplier.timezone)
     payload["blocks"] = [b for b in payload["blocks"] if b["type"] != "actions"]
     return payload
+
+
+def _grammar() -> Grammar:
+    return [
+        (
+            '/srm ticket new "<title>" [order=<PO>] [severity=low|medium|high|critical] [type=quality|delivery|documents|payment|other]',
+            _("Open a problem ticket; without arguments, a form."),
+        ),
+        ("/srm ticket list [status=<s>] | /srm ticket show T-<n>", _("List tickets, or show one.")),
+    ]
+
+
+COMMANDS = CommandSet(
+    verbs={("ticket", "new"): new, ("ticket", "list"): list_all, ("ticket", "show"): show},
+    grammar=_grammar,
+    hint="ticket …",
+)

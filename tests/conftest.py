@@ -182,3 +182,22 @@ def delivery(engine, settings, config) -> Iterator[Delivery]:
     yield worker
     stop.set()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def acme(client, slack):
+    """Acme (China) linked to its shared channel; its external user seen there once."""
+    assert (
+        client.command('supplier add "Acme Textiles" country=CN', user=BUYER, channel=ACME_CHANNEL).status
+        == 200
+    )
+    client.message("hello", user=ACME_USER, channel=ACME_CHANNEL)
+    return ACME_CHANNEL
+
+
+@pytest.fixture
+def beta(client):
+    assert (
+        client.command('supplier add "Beta Foods" country=MX', user=BUYER, channel=BETA_CHANNEL).status == 200
+    )
+    client.message("hola", user=BETA_USER, channel=BETA_CHANNEL)

@@ -7,7 +7,7 @@ import time_machine
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from bot.app import make_client
+from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.core.db import session_scope
 from bot.core.outbox import enqueue
@@ -49,9 +49,9 @@ def _old_and_new_events(engine, now):
 def test_housekeeping_runs_once_per_hour_even_when_rerun(engine, config, settings):
     now = datetime(2026, 11, 22, 7, 15, tzinfo=UTC)
     _old_and_new_events(engine, now)
-    ctx = _ctx(engine, config, settings)
-    assert run_job(ctx, "housekeeping", now) == "2026-11-22T07: forgot 1 event ids"
-    assert run_job(ctx, "housekeeping", now + timedelta(minutes=30)) == "2026-11-22T07 already done"
+    ctx, jobs = _ctx(engine, config, settings), scheduled_jobs(config)
+    assert run_job(ctx, jobs, "housekeeping", now) == "2026-11-22T07: forgot 1 event ids"
+    assert run_job(ctx, jobs, "housekeeping", now + timedelta(minutes=30)) == "2026-11-22T07 already done"
     with Session(engine) as session:
         assert [e.event_id for e in session.exec(select(ProcessedEvent))] == ["EvNEW"]
 
@@ -59,7 +59,10 @@ def test_housekeeping_runs_once_per_hour_even_when_rerun(engine, config, setting
 def test_two_schedulers_claim_each_period_once(engine, config, settings):
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     with time_machine.travel(now, tick=True):
-        schedulers = [start_scheduler(_ctx(engine, config, settings, worker=f"w{i}")) for i in range(2)]
+        schedulers = [
+            start_scheduler(_ctx(engine, config, settings, worker=f"w{i}"), scheduled_jobs(config))
+            for i in range(2)
+        ]
         try:
 
             def claimed():
@@ -123,7 +126,7 @@ def test_srm_run_delivers_with_one_loop_and_no_deliver_job(engine, config, setti
             slack.add_channel(channel, name=channel.lower())
             enqueue(session=session, channel_id=channel, payload={"text": channel})
     slack.answer_slowly("chat.postMessage", seconds=0.02)
-    worker = Worker(_ctx(engine, config, settings)).start()
+    worker = Worker(_ctx(engine, config, settings), scheduled_jobs(config)).start()
     try:
         slack.wait_for(lambda: len(slack.messages) == 60, timeout=30, what="60 messages")
         scheduled = {job.id for job in worker.scheduler.get_jobs()}

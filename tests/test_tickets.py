@@ -13,7 +13,7 @@ from helpers import counts, translated
 from slackclient import click, message_shortcut, select, submit
 from sqlmodel import select as sql_select
 
-from bot.app import make_client
+from bot.app import make_client, scheduled_jobs
 from bot.config import AppConfig, DeliveryConfig, TicketsConfig
 from bot.core.scheduler import JobContext, run_job
 from models import AuditEvent, Card, ChannelMessage, Order, Ticket, utcnow
@@ -241,28 +241,32 @@ def test_sla_breach_is_announced_once_across_runs_and_workers(
         JobContext(engine=engine, config=config, client=make_client(settings), worker_id=f"w{i}")
         for i in range(2)
     ]
-    assert run_job(contexts[0], "sla", utcnow()) == "0 breach notices"
+    jobs = scheduled_jobs(config)
+    assert run_job(contexts[0], jobs, "sla", utcnow()) == "0 breach notices"
     with time_machine.travel(ticket.first_response_due + timedelta(minutes=5), tick=True):
         results = []
-        threads = [threading.Thread(target=lambda c=c: results.append(run_job(c, "sla"))) for c in contexts]
+        threads = [
+            threading.Thread(target=lambda c=c: results.append(run_job(c, jobs, "sla"))) for c in contexts
+        ]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        results.append(run_job(contexts[0], "sla"))
+        results.append(run_job(contexts[0], jobs, "sla"))
+        # Delivered while still "in the future": the notices' outbox rows are due at the travelled time.
+        triage = slack.wait_for(lambda: slack.posts(TRIAGE), what="triage notice")
+        thread = slack.wait_for(lambda: [p for p in slack.posts(ACME_CHANNEL) if p.get("thread_ts") == card_ts
+                                         and "T-1" in p["text"] and "first response" in json.dumps(p)], what="thread notice")  # fmt: skip
     assert sorted(results) == ["0 breach notices", "0 breach notices", "1 breach notices"]
-    triage = slack.wait_for(lambda: slack.posts(TRIAGE), what="triage notice")
-    thread = slack.wait_for(lambda: [p for p in slack.posts(ACME_CHANNEL) if p.get("thread_ts") == card_ts
-                                     and "T-1" in p["text"] and "first response" in json.dumps(p)], what="thread notice")  # fmt: skip
     assert len(triage) == 1 and len(thread) == 1
     assert "Acme Textiles" in triage[0]["text"] and "T-1" in triage[0]["text"]
     assert translated("zh_CN", "the supplier {name}", name="Acme Textiles") in thread[0]["text"]
 
     # Past the resolution target too: one more notice (a new breach), still once.
     with time_machine.travel(ticket.resolution_due + timedelta(minutes=1), tick=True):
-        assert run_job(contexts[1], "sla") == "1 breach notices"
-        assert run_job(contexts[0], "sla") == "0 breach notices"
-    slack.wait_for(lambda: len(slack.posts(TRIAGE)) == 2, what="second triage notice")
+        assert run_job(contexts[1], jobs, "sla") == "1 breach notices"
+        assert run_job(contexts[0], jobs, "sla") == "0 breach notices"
+        slack.wait_for(lambda: len(slack.posts(TRIAGE)) == 2, what="second triage notice")
 
 
 def test_another_suppliers_contact_cannot_act_on_the_ticket(client, slack, session, acme, beta):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.core.actors import Actor
 from bot.core.upsert import insert_or_ignore
@@ -44,3 +44,9 @@ def store_message(*, session: Session, actor: Actor, supplier_id: int, posted: P
         "stored_at": datetime.now(UTC),
     }
     return insert_or_ignore(session, ChannelMessage, values, ["channel_id", "ts"])
+
+
+def stored_message(*, session: Session, channel_id: str | None, ts: str | None) -> ChannelMessage | None:
+    """A message stored from a linked channel, if it was."""
+    query = select(ChannelMessage).where(ChannelMessage.channel_id == channel_id, ChannelMessage.ts == ts)
+    return session.exec(query).first()

@@ -8,11 +8,10 @@ from sqlalchemy import delete
 
 from bot.core.db import session_scope
 from bot.core.delivery import Delivery
-from bot.core.scheduler import JobContext, claim_work, job
+from bot.core.scheduler import Job, JobContext, claim_work
 from models import ProcessedEvent
 
 
-@job("housekeeping", description="Forget old event ids (hourly)", every_seconds=3600)
 def housekeeping(ctx: JobContext, now: datetime) -> str:
     period = now.strftime("%Y-%m-%dT%H")
     with session_scope(ctx.engine) as session:
@@ -23,7 +22,6 @@ def housekeeping(ctx: JobContext, now: datetime) -> str:
     return f"{period}: forgot {removed} event ids"
 
 
-@job("deliver", description="Send every due outbox message now (by hand)", scheduled=False)
 def deliver(ctx: JobContext, now: datetime) -> str:
     """A one-shot flush; `srm run` and `srm worker` already run the one delivery loop of the process."""
     delivery = Delivery(
@@ -33,3 +31,9 @@ def deliver(ctx: JobContext, now: datetime) -> str:
     while sent := delivery.deliver_due(now):
         total += sent
     return f"sent {total}"
+
+
+JOBS = [
+    Job("housekeeping", housekeeping, "Forget old event ids (hourly)", every_seconds=3600),
+    Job("deliver", deliver, "Send every due outbox message now (by hand)", scheduled=False),
+]

@@ -1,7 +1,10 @@
-"""`srm manifest`: the Slack app manifest, built from what the listeners declare they need."""
+"""`srm manifest`: the Slack app manifest, built from what the listeners declare they need.
+
+The composition root collects each registered feature's `SlackNeeds` and passes them in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.core.manifest_parts import SlackNeeds
@@ -17,15 +20,10 @@ LONG_DESCRIPTION = (
 )
 
 
-def collect_needs() -> list[SlackNeeds]:
-    from handlers import FEATURES
-
-    return [feature.NEEDS for feature in FEATURES if hasattr(feature, "NEEDS")]
-
-
-def build_manifest(url: str | None = None, socket: bool = False) -> dict[str, Any]:
+def build_manifest(
+    needs: Sequence[SlackNeeds], url: str | None = None, socket: bool = False
+) -> dict[str, Any]:
     """A manifest valid against Slack's app manifest schema 1.0.0 (HTTP mode unless `socket`)."""
-    needs = collect_needs()
     scopes = sorted({s for n in needs for s in n.scopes})
     events = sorted({e for n in needs for e in n.events})
     commands = [c for n in needs for c in n.commands]

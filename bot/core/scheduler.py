@@ -1,4 +1,7 @@
-"""Scheduled jobs: a registry of named jobs, DB claims for each unit of work, and the APScheduler loop.
+"""Scheduled jobs: DB claims for each unit of work, running a job by name, and the APScheduler loop.
+
+Each domain declares its jobs next to its service (a `JOBS` list of `Job`); the composition root
+collects them and passes them in, so this module knows no domain.
 
 A job is `run(ctx, now) -> summary`. It decides which units of work are due at `now` and claims each
 with `claim_work(...)` before doing it, in the same transaction as the work's output, so that N workers
@@ -8,9 +11,8 @@ the next tick.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +27,6 @@ from models import JobClaim, utcnow
 
 log = logging.getLogger(__name__)
 
-# Modules that declare jobs next to their domain; importing one registers its jobs.
-JOB_MODULES = ("bot.core.maintenance", "bot.tickets.flows")
-
 
 @dataclass(frozen=True)
 class JobContext:
@@ -39,32 +38,23 @@ class JobContext:
 
 @dataclass(frozen=True)
 class Job:
+    """A scheduled job under a stable name (`srm jobs run NAME`)."""
+
     name: str
-    every_seconds: int | None  # None: every scheduler tick
-    description: str
     run: Callable[[JobContext, datetime], str]
+    description: str
+    every_seconds: int | None = None  # None: every scheduler tick
     scheduled: bool = True  # False: only run by hand (`srm jobs run NAME`)
 
 
-REGISTRY: dict[str, Job] = {}
-
-
-def job(name: str, *, description: str, every_seconds: int | None = None, scheduled: bool = True):
-    """Declare a scheduled job under a stable name."""
-
-    def register(func: Callable[[JobContext, datetime], str]) -> Callable[[JobContext, datetime], str]:
-        REGISTRY[name] = Job(
-            name=name, every_seconds=every_seconds, description=description, run=func, scheduled=scheduled
-        )
-        return func
-
-    return register
-
-
-def load_jobs() -> dict[str, Job]:
-    for module in JOB_MODULES:
-        importlib.import_module(module)
-    return REGISTRY
+def by_name(jobs: Sequence[Job]) -> dict[str, Job]:
+    """The jobs by name; two jobs under one name is a wiring mistake."""
+    named: dict[str, Job] = {}
+    for declared in jobs:
+        if declared.name in named:
+            raise ValueError(f"job {declared.name!r} is declared twice")
+        named[declared.name] = declared
+    return named
 
 
 def claim_work(session: Session, *, job: str, period: str, recipient: str = "*", worker: str = "") -> bool:
@@ -73,18 +63,18 @@ def claim_work(session: Session, *, job: str, period: str, recipient: str = "*",
     return insert_or_ignore(session, JobClaim, values, ["job", "period", "recipient"])
 
 
-def run_job(ctx: JobContext, name: str, now: datetime | None = None) -> str:
-    """Run one job now, or as if at `now` (`srm jobs run NAME --at …`)."""
-    jobs = load_jobs()
-    if name not in jobs:
+def run_job(ctx: JobContext, jobs: Sequence[Job], name: str, now: datetime | None = None) -> str:
+    """Run one of `jobs` now, or as if at `now` (`srm jobs run NAME --at …`)."""
+    named = by_name(jobs)
+    if name not in named:
         raise KeyError(name)
-    return jobs[name].run(ctx, now or utcnow())
+    return named[name].run(ctx, now or utcnow())
 
 
-def start_scheduler(ctx: JobContext) -> BackgroundScheduler:
-    """Start the background scheduler with every registered job that is scheduled."""
+def start_scheduler(ctx: JobContext, jobs: Sequence[Job]) -> BackgroundScheduler:
+    """Start the background scheduler with those of `jobs` that are scheduled."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    for declared in (j for j in load_jobs().values() if j.scheduled):
+    for declared in (j for j in by_name(jobs).values() if j.scheduled):
         scheduler.add_job(
             _tick,
             "interval",

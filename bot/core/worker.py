@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Sequence
 
 from bot.core.delivery import Delivery
 from bot.core.outbox import WAKE
-from bot.core.scheduler import JobContext, start_scheduler
+from bot.core.scheduler import Job, JobContext, start_scheduler
 
 
 def worker_id() -> str:
@@ -16,10 +17,10 @@ def worker_id() -> str:
 
 
 class Worker:
-    """Starts the scheduler and a delivery thread; `stop()` ends both."""
+    """Starts the scheduler (with `jobs`) and a delivery thread; `stop()` ends both."""
 
-    def __init__(self, ctx: JobContext):
-        self.ctx = ctx
+    def __init__(self, ctx: JobContext, jobs: Sequence[Job]):
+        self.ctx, self.jobs = ctx, jobs
         self.stopping = threading.Event()
         self.delivery = Delivery(
             engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
@@ -30,7 +31,7 @@ class Worker:
         self.scheduler = None
 
     def start(self) -> Worker:
-        self.scheduler = start_scheduler(self.ctx)
+        self.scheduler = start_scheduler(self.ctx, self.jobs)
         self.thread.start()
         return self
 

@@ -9,17 +9,15 @@ from sqlmodel import Session, select
 
 from bot.config import AppConfig
 from bot.core.actors import Actor
+from bot.core.blocks import bilingual
 from bot.core.i18n import _, format_date, format_decimal, use_locale
 from bot.core.outbox import enqueue, post_card, post_in_thread, update_card
 from bot.core.text import neutralise
 from bot.orders import production
 from bot.orders import service as orders
 from bot.orders.holidays import holidays_near
-from bot.orders.views import OrderCard, bilingual, order_card, proposal_request, stage_label
+from bot.orders.views import OrderCard, order_card, proposal_request, stage_label
 from models import Card, DateProposal, Order, Supplier
-
-# Set by the tickets feature when it is installed: the card then offers "Report problem".
-REPORT_PROBLEM_ENABLED = False
 
 
 def card_data(session: Session, order: Order, config: AppConfig, locale: str) -> OrderCard:
@@ -28,8 +26,9 @@ def card_data(session: Session, order: Order, config: AppConfig, locale: str) ->
         select(DateProposal).where(DateProposal.order_id == order.id, DateProposal.status == "pending")
     ).first()
     near = holidays_near(supplier.country, order.due_date, config.orders.holiday_working_days, locale)
+    # "Report problem" opens a ticket: the card offers it when the tickets feature is on.
     return OrderCard(
-        order, orders.received_quantity(session, order.id), near, pending, REPORT_PROBLEM_ENABLED
+        order, orders.received_quantity(session, order.id), near, pending, config.tickets.enabled
     )
 
 

@@ -81,17 +81,3 @@ def new_order_modal(channel_id: str, suppliers: list[tuple[int, str]] | None) ->
         _input("currency", _("Currency (ISO 4217)"), {"type": "plain_text_input", "max_length": 3}, optional=True),
     ]  # fmt: skip
     return _modal(View.ORDER_NEW, _("New order"), blocks, {"channel_id": channel_id})
-
-
-def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:
-    """The values of a submitted modal by block id (dates as YYYY-MM-DD, selects as their value)."""
-    values: dict[str, str | None] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
-        element = actions.get("value", {})
-        value = (
-            element.get("value")
-            or element.get("selected_date")
-            or (element.get("selected_option") or {}).get("value")
-        )
-        values[block_id] = value.strip() if isinstance(value, str) else value
-    return values

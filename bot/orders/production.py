@@ -8,8 +8,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.core.actors import Actor
-from bot.core.errors import DomainError, Forbidden
-from bot.orders.service import audit, parse_date
+from bot.core.errors import DomainError
+from bot.orders.service import audit, parse_date, require_status, require_supplier_side
 from models import Order, ProductionUpdate, utcnow
 
 CAN_UPDATE = {"issued", "confirmed", "in_production", "shipped"}
@@ -24,6 +24,12 @@ def parse_progress(text: str, stages: list[str]) -> tuple[int, str | None] | Non
     words = set(re.findall(r"[a-z]+", text.lower()))
     stage = next((s for s in stages if s.lower() in words), None)
     return found[0], stage
+
+
+def check_can_update(actor: Actor, order: Order) -> None:
+    """The supplier side reports progress until the goods arrive (checked before the form opens too)."""
+    require_supplier_side(actor, order)
+    require_status(order, CAN_UPDATE)
 
 
 def last_percent(session: Session, order_id: int) -> int | None:
@@ -46,10 +52,7 @@ def record_update(
     message_ts: str | None = None,
 ) -> ProductionUpdate:
     """A supplier's progress report; moves the order into production (or shipped)."""
-    if order.supplier_id not in actor.supplier_ids:
-        raise Forbidden("supplier_only")
-    if order.status not in CAN_UPDATE:
-        raise DomainError("order_state", po=order.po, status=order.status)
+    check_can_update(actor, order)
     try:
         value = int(str(percent).strip())
     except (TypeError, ValueError):

@@ -18,6 +18,7 @@ from bot.core import geo
 from bot.core.actors import Actor
 from bot.core.audit import record_event
 from bot.core.errors import DomainError, Forbidden
+from bot.core.roles import require_buyer, require_supplier_of, visible_to
 from models import DateProposal, Inspection, Order, Receipt, Supplier, utcnow
 
 PO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}$")
@@ -85,8 +86,7 @@ def create_order(
     default_currency: str,
 ) -> Order:
     """Issue an order to `supplier`; raises DomainError (nothing written) on bad input."""
-    if not actor.is_buyer:
-        raise Forbidden("buyers_only")
+    require_buyer(actor)
     po = new.po.strip()
     if not PO_PATTERN.match(po):
         raise DomainError("po_invalid", po=po)
@@ -137,8 +137,7 @@ def find_order(*, session: Session, actor: Actor, po: str, supplier_id: int | No
     query = select(Order).where(Order.po_key == po.strip().casefold())
     if supplier_id is not None:
         query = query.where(Order.supplier_id == supplier_id)
-    if not actor.is_buyer:
-        query = query.where(Order.supplier_id.in_(actor.supplier_ids or [-1]))
+    query = visible_to(actor, query, Order.supplier_id)
     found = session.exec(query.limit(2)).all()
     if not found:
         raise DomainError("order_not_found", po=po)
@@ -154,27 +153,28 @@ def received_quantity(session: Session, order_id: int) -> int:
     return int(total.one())
 
 
-def _require_supplier_side(actor: Actor, order: Order) -> None:
-    if order.supplier_id not in actor.supplier_ids:
-        raise Forbidden("supplier_only")
+def require_supplier_side(actor: Actor, order: Order) -> None:
+    """Only the order's supplier's own people act on it as the supplier."""
+    require_supplier_of(actor, order.supplier_id, refusal="supplier_only")
 
 
-def _require_buyer(actor: Actor) -> None:
-    if not actor.is_buyer:
-        raise Forbidden("buyers_only")
-
-
-def _require_open(order: Order, allowed: set[str]) -> None:
+def require_status(order: Order, allowed: set[str]) -> None:
     if order.status not in allowed:
         raise DomainError("order_state", po=order.po, status=order.status)
 
 
+def check_can_propose(actor: Actor, order: Order) -> None:
+    """The supplier side may propose a new date while the order is open (checked before the form opens too)."""
+    require_supplier_side(actor, order)
+    require_status(order, CAN_PROPOSE)
+
+
 def confirm_order(*, session: Session, actor: Actor, order: Order) -> Order:
     """The supplier confirms the order as issued (once)."""
-    _require_supplier_side(actor, order)
+    require_supplier_side(actor, order)
     if order.confirmed_at is not None:
         raise DomainError("already_confirmed", po=order.po)
-    _require_open(order, {"issued"})
+    require_status(order, {"issued"})
     order.status, order.confirmed_by, order.confirmed_at = "confirmed", actor.user_id, utcnow()
     order.updated_at = order.confirmed_at
     audit(session, actor, order, "confirmed", {"status": "issued"}, {"status": "confirmed"})
@@ -185,8 +185,7 @@ def propose_date(
     *, session: Session, actor: Actor, order: Order, proposed: str | date, reason: str
 ) -> DateProposal:
     """The supplier proposes a new due date; buyers decide."""
-    _require_supplier_side(actor, order)
-    _require_open(order, CAN_PROPOSE)
+    check_can_propose(actor, order)
     new_date = parse_date(proposed, "date")
     if new_date == order.due_date:
         raise DomainError("same_date", po=order.po)
@@ -212,7 +211,7 @@ def decide_proposal(
     *, session: Session, actor: Actor, proposal_id: int | str | None, accept: bool
 ) -> DateProposal:
     """A buyer accepts (the agreed date changes) or declines a pending proposal."""
-    _require_buyer(actor)
+    require_buyer(actor)
     try:
         proposal = session.get(DateProposal, int(proposal_id))
     except (TypeError, ValueError):
@@ -222,7 +221,7 @@ def decide_proposal(
     order = session.get(Order, proposal.order_id)
     if proposal.status != "pending":
         raise DomainError("proposal_decided", po=order.po)
-    _require_open(order, CAN_PROPOSE)
+    require_status(order, CAN_PROPOSE)
     proposal.status = "accepted" if accept else "declined"
     proposal.decided_by, proposal.decided_at = actor.user_id, utcnow()
     before = {"due_date": order.due_date.isoformat()}
@@ -247,8 +246,8 @@ def record_receipt(
     """Goods arrived; partial receipts add up and each is judged on time against the agreed due date.
 
     Dates are the buyer's local dates: without `received_on`, the receipt is dated their today."""
-    _require_buyer(actor)
-    _require_open(order, CAN_RECEIVE)
+    require_buyer(actor)
+    require_status(order, CAN_RECEIVE)
     amount = parse_quantity(quantity)
     if received_on:
         day = parse_date(received_on, "date")
@@ -274,7 +273,7 @@ def record_inspection(
     max_defect_percent: float,
 ) -> Inspection:  # fmt: skip
     """An inspection result, accepted or rejected by the lot rule."""
-    _require_buyer(actor)
+    require_buyer(actor)
     if order.status == "cancelled":
         raise DomainError("order_state", po=order.po, status=order.status)
     sample = parse_quantity(sampled, "sampled")
@@ -294,8 +293,8 @@ def record_inspection(
 
 def close_order(*, session: Session, actor: Actor, order: Order) -> Order:
     """A buyer closes a fully received order."""
-    _require_buyer(actor)
-    _require_open(order, {"received"})
+    require_buyer(actor)
+    require_status(order, {"received"})
     order.status, order.closed_at = "closed", utcnow()
     order.updated_at = order.closed_at
     audit(session, actor, order, "closed", {"status": "received"}, {"status": "closed"})
@@ -303,8 +302,8 @@ def close_order(*, session: Session, actor: Actor, order: Order) -> Order:
 
 
 def cancel_order(*, session: Session, actor: Actor, order: Order) -> Order:
-    _require_buyer(actor)
-    _require_open(order, CAN_CANCEL)
+    require_buyer(actor)
+    require_status(order, CAN_CANCEL)
     before = order.status
     order.status, order.updated_at = "cancelled", utcnow()
     audit(session, actor, order, "cancelled", {"status": before}, {"status": "cancelled"})
@@ -323,6 +322,5 @@ def visible_orders(
     )
     if status:
         query = query.where(Order.status == status)
-    if not actor.is_buyer:
-        query = query.where(Order.supplier_id.in_(actor.supplier_ids or [-1]))
+    query = visible_to(actor, query, Order.supplier_id)
     return list(session.exec(query).all())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -10,7 +9,7 @@ from typing import Any
 
 from babel.numbers import format_currency
 
-from bot.core.blocks import context, header, message, section
+from bot.core.blocks import bilingual, context, header, message, section
 from bot.core.i18n import _, current_locale, format_date, format_decimal, use_locale
 from bot.core.ids import Action
 from bot.core.text import neutralise
@@ -132,17 +131,6 @@ def order_card(card: OrderCard) -> dict[str, Any]:
             ],
         })  # fmt: skip
     return message(f"{title}: {status_label(o.status)}", blocks)
-
-
-def bilingual(render: Callable[[], str], locales: list[str]) -> dict[str, Any]:
-    """A thread note in the supplier's language, then in the buyers' default language if different."""
-    texts = []
-    for locale in dict.fromkeys(locales):
-        with use_locale(locale):
-            texts.append(render())
-    unique = list(dict.fromkeys(texts))
-    blocks = [section(unique[0])] + [context(t) for t in unique[1:]]
-    return message(unique[0], blocks) | {"unfurl_links": False, "unfurl_media": False}
 
 
 def proposal_request(proposal: DateProposal, order: Order, locales: list[str]) -> dict[str, Any]:

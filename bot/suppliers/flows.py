@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.config import AppConfig
 from bot.core.actors import Actor
 from bot.core.i18n import use_locale
 from bot.core.outbox import post_card
@@ -21,13 +22,14 @@ def add_supplier(
     channel: suppliers.ChannelInfo,
     locale: str | None = None,
     tz: str | None = None,
+    config: AppConfig,
 ) -> Supplier:
     """Create the supplier, link the channel and queue a welcome there in the supplier's language."""
     supplier = suppliers.create_supplier(
         session=session, actor=actor, name=name, country=country, channel=channel, locale=locale, tz=tz
     )
     with use_locale(supplier.locale):
-        payload = welcome_message(supplier)
+        payload = welcome_message(supplier, tickets=config.tickets.enabled)
     post_card(
         session=session,
         kind="welcome",

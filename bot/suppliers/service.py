@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from bot.core import geo
 from bot.core.actors import Actor
 from bot.core.audit import record_event
-from bot.core.errors import DomainError, Forbidden
+from bot.core.errors import DomainError
+from bot.core.roles import require_buyer, visible_to
 from models import Supplier, SupplierChannel, SupplierContact
 
 NAME_MAX = 200
@@ -45,8 +46,7 @@ def create_supplier(
     tz: str | None = None,
 ) -> Supplier:
     """Create a supplier and link `channel` to it; raises DomainError and changes nothing on bad input."""
-    if not actor.is_buyer:
-        raise Forbidden("buyers_only")
+    require_buyer(actor)
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX:
         raise DomainError("supplier_name_invalid", max=NAME_MAX)
@@ -134,8 +134,7 @@ def _summary(row) -> SupplierSummary:
 def visible_suppliers(*, session: Session, actor: Actor) -> list[SupplierSummary]:
     """Buyers see every supplier; a supplier contact sees only its own."""
     query = _summary_query().order_by(Supplier.name_key)
-    if not actor.is_buyer:
-        query = query.where(Supplier.id.in_(actor.supplier_ids or [-1]))
+    query = visible_to(actor, query, Supplier.id)
     return [_summary(row) for row in session.exec(query)]
 
 

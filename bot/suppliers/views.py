@@ -11,7 +11,7 @@ from bot.suppliers.service import SupplierSummary
 from models import Supplier
 
 
-def welcome_message(supplier: Supplier) -> dict[str, Any]:
+def welcome_message(supplier: Supplier, *, tickets: bool) -> dict[str, Any]:
     """Posted in the supplier's channel when it is linked, in the supplier's language."""
     name = neutralise(supplier.name)
     title = _("Welcome, {supplier}!").format(supplier=supplier.name)
@@ -19,30 +19,29 @@ def welcome_message(supplier: Supplier) -> dict[str, Any]:
         "This channel now connects {supplier} with our buyers. "
         "I am the procurement bot; here is what I will do here:"
     ).format(supplier=name)
-    points = "\n".join(
-        [
-            "• "
-            + _(
-                "*Orders*: new purchase orders appear as cards. Press *Confirm*, or *Propose new date* if the date does not work."
-            ),
-            "• "
-            + _(
-                "*Production updates*: reply in the order's thread (for example “cutting 60%”) or press *Post update*."
-            ),
-            "• "
-            + _(
+    points = [
+        _(
+            "*Orders*: new purchase orders appear as cards. Press *Confirm*, or *Propose new date* if the date does not work."
+        ),
+        _(
+            "*Production updates*: reply in the order's thread (for example “cutting 60%”) or press *Post update*."
+        ),
+    ]
+    if tickets:
+        points.append(
+            _(
                 "*Problems*: press *Report problem* or react with :ticket: to any message to open a ticket with response times."
-            ),
-            "• "
-            + _(
-                "*Records*: messages, replies and button presses here are stored and count towards your supplier scorecard."
-            ),
-        ]
+            )
+        )
+    points.append(
+        _(
+            "*Records*: messages, replies and button presses here are stored and count towards your supplier scorecard."
+        )
     )
     zone = _("Times are shown for {zone}. Reply in any language you like.").format(zone=supplier.timezone)
     return message(
         _("Welcome, {supplier}!").format(supplier=name),
-        [header(title), section(intro), section(points), context(zone)],
+        [header(title), section(intro), section("\n".join("• " + p for p in points)), context(zone)],
     )
 
 

@@ -12,12 +12,11 @@ from sqlmodel import Session, select
 
 from bot.config import AppConfig
 from bot.core.actors import Actor
-from bot.core.db import session_scope
+from bot.core.blocks import bilingual
 from bot.core.i18n import _, format_datetime, use_locale
 from bot.core.outbox import post_card, post_in_thread, post_message, update_card
-from bot.core.scheduler import JobContext, claim_work, job
+from bot.core.scheduler import claim_work
 from bot.core.text import neutralise
-from bot.orders.views import bilingual
 from bot.tickets import service as tickets
 from bot.tickets.views import responsible_label, ticket_card
 from models import Card, Order, Supplier, Ticket
@@ -191,10 +190,3 @@ def announce_breaches(*, session: Session, config: AppConfig, now: datetime, wor
                              payload={"text": text, "unfurl_links": False})  # fmt: skip
             posted += 1
     return posted
-
-
-@job("sla", description="Announce ticket SLA breaches once each (every tick)")
-def sla_job(ctx: JobContext, now: datetime) -> str:
-    with session_scope(ctx.engine) as session:
-        posted = announce_breaches(session=session, config=ctx.config, now=now, worker=ctx.worker_id)
-    return f"{posted} breach notices"

@@ -15,6 +15,7 @@ from bot.config import AppConfig
 from bot.core.actors import Actor
 from bot.core.audit import record_event
 from bot.core.errors import DomainError, Forbidden
+from bot.core.roles import require_buyer, require_side, visible_to
 from bot.tickets.sla import due_times
 from models import Order, Supplier, Ticket, utcnow
 from models.tickets import RESPONSIBLE, SEVERITIES, TICKET_STATUSES, TICKET_TYPES
@@ -38,12 +39,8 @@ class NewTicket:
 
 
 def side(actor: Actor, supplier_id: int) -> str:
-    """Which side of the relationship the actor is on for this supplier."""
-    if actor.is_buyer:
-        return "buyer"
-    if supplier_id in actor.supplier_ids:
-        return "supplier"
-    raise Forbidden("ticket_unavailable")
+    """Which side of the relationship the actor is on for this supplier; outsiders are refused."""
+    return require_side(actor, supplier_id, refusal="ticket_unavailable")
 
 
 def _audit(
@@ -135,10 +132,15 @@ def acknowledge(*, session: Session, actor: Actor, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def resolve(*, session: Session, actor: Actor, ticket: Ticket, resolution: str) -> Ticket:
+def check_can_resolve(actor: Actor, ticket: Ticket) -> None:
+    """Either side resolves an open ticket (checked before the form opens too)."""
     side(actor, ticket.supplier_id)
     if ticket.status not in OPEN:
         raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
+
+
+def resolve(*, session: Session, actor: Actor, ticket: Ticket, resolution: str) -> Ticket:
+    check_can_resolve(actor, ticket)
     if not resolution.strip():
         raise DomainError("resolution_needed")
     now = utcnow()
@@ -152,8 +154,7 @@ def resolve(*, session: Session, actor: Actor, ticket: Ticket, resolution: str) 
 
 def close(*, session: Session, actor: Actor, ticket: Ticket) -> Ticket:
     """Buyers close a resolved ticket once they have verified the fix."""
-    if not actor.is_buyer:
-        raise Forbidden("buyers_only")
+    require_buyer(actor)
     if ticket.status != "resolved":
         raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
     ticket.status, ticket.closed_at, ticket.closed_by = "closed", utcnow(), actor.user_id
@@ -180,8 +181,7 @@ def reopen(*, session: Session, actor: Actor, ticket: Ticket, config: AppConfig)
 
 def set_responsible(*, session: Session, actor: Actor, ticket: Ticket, responsible: str) -> Ticket:
     """Buyers say who must fix it; scorecards then do not blame a supplier for a carrier's delay."""
-    if not actor.is_buyer:
-        raise Forbidden("buyers_only")
+    require_buyer(actor)
     if responsible not in RESPONSIBLE:
         raise DomainError("unknown_responsible", value=responsible)
     before = ticket.responsible
@@ -209,6 +209,5 @@ def visible_tickets(*, session: Session, actor: Actor, status: str | None = None
     query = select(Ticket, Supplier.name).join(Supplier).order_by(Ticket.id.desc()).limit(limit)
     if status:
         query = query.where(Ticket.status == status)
-    if not actor.is_buyer:
-        query = query.where(Ticket.supplier_id.in_(actor.supplier_ids or [-1]))
+    query = visible_to(actor, query, Ticket.supplier_id)
     return list(session.exec(query).all())
