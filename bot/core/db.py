@@ -151,6 +151,17 @@ def read_scope(engine: Engine) -> Iterator[Session]:
             session.rollback()
 
 
+def lock_row(session: Session, instance: object) -> None:
+    """Hold `instance`'s row until the transaction ends, re-read as last committed.
+
+    On PostgreSQL this is `SELECT … FOR UPDATE`: a second request changing the same row waits here and
+    then checks its rules against the first one's result. A SQLite writer already holds the database's
+    write lock from its first statement (see `make_engine`), so nothing more is needed there.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(instance, with_for_update=True)
+
+
 def alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))

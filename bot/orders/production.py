@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.core.actors import Actor
+from bot.core.db import lock_row
 from bot.core.errors import DomainError
 from bot.orders.service import audit, parse_date, require_status, require_supplier_side
 from models import Order, ProductionUpdate, utcnow
@@ -52,6 +53,7 @@ def record_update(
     message_ts: str | None = None,
 ) -> ProductionUpdate:
     """A supplier's progress report; moves the order into production (or shipped)."""
+    lock_row(session, order)
     check_can_update(actor, order)
     try:
         value = int(str(percent).strip())

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.core import geo
 from bot.core.actors import Actor
 from bot.core.audit import record_event
+from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
 from bot.core.roles import require_buyer, require_supplier_of, visible_to
 from models import DateProposal, Inspection, Order, Receipt, Supplier, utcnow
@@ -171,6 +172,7 @@ def check_can_propose(actor: Actor, order: Order) -> None:
 
 def confirm_order(*, session: Session, actor: Actor, order: Order) -> Order:
     """The supplier confirms the order as issued (once)."""
+    lock_row(session, order)
     require_supplier_side(actor, order)
     if order.confirmed_at is not None:
         raise DomainError("already_confirmed", po=order.po)
@@ -185,6 +187,7 @@ def propose_date(
     *, session: Session, actor: Actor, order: Order, proposed: str | date, reason: str
 ) -> DateProposal:
     """The supplier proposes a new due date; buyers decide."""
+    lock_row(session, order)
     check_can_propose(actor, order)
     new_date = parse_date(proposed, "date")
     if new_date == order.due_date:
@@ -219,6 +222,8 @@ def decide_proposal(
     if proposal is None:
         raise DomainError("proposal_not_found")
     order = session.get(Order, proposal.order_id)
+    lock_row(session, order)  # the order first, as every other change of it does
+    lock_row(session, proposal)
     if proposal.status != "pending":
         raise DomainError("proposal_decided", po=order.po)
     require_status(order, CAN_PROPOSE)
@@ -246,6 +251,7 @@ def record_receipt(
     """Goods arrived; partial receipts add up and each is judged on time against the agreed due date.
 
     Dates are the buyer's local dates: without `received_on`, the receipt is dated their today."""
+    lock_row(session, order)
     require_buyer(actor)
     require_status(order, CAN_RECEIVE)
     amount = parse_quantity(quantity)
@@ -273,6 +279,7 @@ def record_inspection(
     max_defect_percent: float,
 ) -> Inspection:  # fmt: skip
     """An inspection result, accepted or rejected by the lot rule."""
+    lock_row(session, order)
     require_buyer(actor)
     if order.status == "cancelled":
         raise DomainError("order_state", po=order.po, status=order.status)
@@ -293,6 +300,7 @@ def record_inspection(
 
 def close_order(*, session: Session, actor: Actor, order: Order) -> Order:
     """A buyer closes a fully received order."""
+    lock_row(session, order)
     require_buyer(actor)
     require_status(order, {"received"})
     order.status, order.closed_at = "closed", utcnow()
@@ -302,6 +310,7 @@ def close_order(*, session: Session, actor: Actor, order: Order) -> Order:
 
 
 def cancel_order(*, session: Session, actor: Actor, order: Order) -> Order:
+    lock_row(session, order)
     require_buyer(actor)
     require_status(order, CAN_CANCEL)
     before = order.status

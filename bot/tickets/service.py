@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from bot.config import AppConfig
 from bot.core.actors import Actor
 from bot.core.audit import record_event
+from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
 from bot.core.roles import require_buyer, require_side, visible_to
 from bot.tickets.sla import due_times
@@ -121,6 +122,7 @@ def _first_response(ticket: Ticket, actor: Actor, at: datetime) -> bool:
 
 
 def acknowledge(*, session: Session, actor: Actor, ticket: Ticket) -> Ticket:
+    lock_row(session, ticket)
     if side(actor, ticket.supplier_id) == ticket.opened_side:
         raise DomainError("ack_other_side")
     if ticket.status != "open":
@@ -140,6 +142,7 @@ def check_can_resolve(actor: Actor, ticket: Ticket) -> None:
 
 
 def resolve(*, session: Session, actor: Actor, ticket: Ticket, resolution: str) -> Ticket:
+    lock_row(session, ticket)
     check_can_resolve(actor, ticket)
     if not resolution.strip():
         raise DomainError("resolution_needed")
@@ -154,6 +157,7 @@ def resolve(*, session: Session, actor: Actor, ticket: Ticket, resolution: str) 
 
 def close(*, session: Session, actor: Actor, ticket: Ticket) -> Ticket:
     """Buyers close a resolved ticket once they have verified the fix."""
+    lock_row(session, ticket)
     require_buyer(actor)
     if ticket.status != "resolved":
         raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
@@ -165,6 +169,7 @@ def close(*, session: Session, actor: Actor, ticket: Ticket) -> Ticket:
 
 def reopen(*, session: Session, actor: Actor, ticket: Ticket, config: AppConfig) -> Ticket:
     """Back to open: either side for a resolved ticket, buyers for a closed one; the resolution clock restarts."""
+    lock_row(session, ticket)
     side(actor, ticket.supplier_id)
     if ticket.status not in ("resolved", "closed") or (ticket.status == "closed" and not actor.is_buyer):
         raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
@@ -181,6 +186,7 @@ def reopen(*, session: Session, actor: Actor, ticket: Ticket, config: AppConfig)
 
 def set_responsible(*, session: Session, actor: Actor, ticket: Ticket, responsible: str) -> Ticket:
     """Buyers say who must fix it; scorecards then do not blame a supplier for a carrier's delay."""
+    lock_row(session, ticket)
     require_buyer(actor)
     if responsible not in RESPONSIBLE:
         raise DomainError("unknown_responsible", value=responsible)
@@ -192,6 +198,7 @@ def set_responsible(*, session: Session, actor: Actor, ticket: Ticket, responsib
 
 def record_reply(*, session: Session, actor: Actor, ticket: Ticket) -> bool:
     """A reply in the ticket's thread; the other side's first reply is the first response."""
+    lock_row(session, ticket)
     if not actor.can_act_for(ticket.supplier_id) or ticket.status == "closed":
         return False
     now = utcnow()
