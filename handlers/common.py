@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.config import AppConfig
 from bot.core import help as help_views
 from bot.core.actors import Actor
+from bot.core.after_commit import after_commit
 from bot.core.audit import record_denial
 from bot.core.db import RequestSession
 from bot.core.error_views import error_text
@@ -123,7 +124,11 @@ def attempt(
 
 
 def open_form(it: Interaction, build: Callable[[Interaction], dict], *, object_type: str) -> None:
-    """A button that opens a form: `build` checks the rules and returns the modal, which is then opened."""
+    """A button that opens a form: `build` checks the rules and returns the modal, which is then opened.
+
+    Building a form only reads, so it never takes SQLite's write lock (a refusal is still audited)."""
+    if isinstance(it.session, RequestSession):
+        it.session.read_only()
     view = attempt(it, build, object_type=object_type)
     if view is not None:
         open_modal(it.client, it.trigger_id, view, it.channel_id, it.user_id)
@@ -177,9 +182,13 @@ def submit(
 
 
 def tell(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:
-    """An ephemeral message to one person (best effort: feedback, never state)."""
-    if not channel_id:
-        return
+    """An ephemeral message to one person (best effort: feedback, never state), sent once the request's
+    transaction has ended: no Slack call while it is open."""
+    if channel_id:
+        after_commit(lambda: _post_ephemeral(client, channel_id, user_id, text))
+
+
+def _post_ephemeral(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
     try:
         client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
     except (SlackApiError, OSError) as exc:
@@ -216,12 +225,19 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:
 def open_modal(
     client: WebClient, trigger_id: str | None, view: dict, channel_id: str | None, user_id: str
 ) -> None:
-    """Open a modal; when Slack does not answer, say so to the person instead."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except (SlackApiError, OSError) as exc:
-        log.warning("views.open failed: %s", exc)
-        tell_error(client, channel_id, user_id, DomainError("slack_unavailable"))
+    """Open a modal once the request's transaction has ended (Slack gives its trigger 3 s, the listener
+    has answered by then); when Slack does not answer, say so to the person instead."""
+    failure = ":warning: " + error_text(DomainError("slack_unavailable"))  # in the reader's language, now
+
+    def open_now() -> None:
+        try:
+            client.views_open(trigger_id=trigger_id, view=view)
+        except (SlackApiError, OSError) as exc:
+            log.warning("views.open failed: %s", exc)
+            if channel_id:
+                _post_ephemeral(client, channel_id, user_id, failure)
+
+    after_commit(open_now)
 
 
 def buyers_only(actor: Actor) -> None:

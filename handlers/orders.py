@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from bot.core import help as help_views
 from bot.core.blocks import message, section
@@ -18,12 +15,10 @@ from bot.orders import service as orders
 from bot.orders.modals import new_order_modal
 from bot.orders.views import OrderCard, order_detail, order_list, status_label
 from bot.suppliers import service as suppliers
-from handlers.common import buyers_only, usage_problem
+from handlers.common import buyers_only, open_modal, usage_problem
 from handlers.request import CommandRequest, CommandSet, reads_only
 from models import Supplier
 from models.orders import ORDER_STATUSES
-
-log = logging.getLogger(__name__)
 
 
 def _done(text: str) -> dict[str, Any]:
@@ -83,13 +78,8 @@ def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:
         ]
         if not choices:
             raise DomainError("supplier_needed")
-    try:
-        request.client.views_open(
-            trigger_id=request.trigger_id, view=new_order_modal(request.channel_id, choices)
-        )
-    except (SlackApiError, OSError) as exc:
-        log.warning("views.open failed: %s", exc)
-        raise DomainError("slack_unavailable") from exc
+    view = new_order_modal(request.channel_id, choices)
+    open_modal(request.client, request.trigger_id, view, request.channel_id, request.actor.user_id)
     return {}
 
 

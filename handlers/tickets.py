@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
@@ -17,11 +14,9 @@ from bot.suppliers import service as suppliers
 from bot.tickets import flows as ticket_flows
 from bot.tickets import service as tickets
 from bot.tickets.views import new_ticket_modal, ticket_card, ticket_list
-from handlers.common import usage_problem
+from handlers.common import open_modal, usage_problem
 from handlers.request import CommandRequest, CommandSet, reads_only
 from models import Order, Supplier
-
-log = logging.getLogger(__name__)
 
 
 def _where(request: CommandRequest) -> tuple[Supplier, str, Order | None]:
@@ -68,11 +63,7 @@ def _open_modal(request: CommandRequest) -> dict[str, Any]:
     view = new_ticket_modal(
         {"channel_id": request.channel_id}, severity=request.config.tickets.default_severity
     )
-    try:
-        request.client.views_open(trigger_id=request.trigger_id, view=view)
-    except (SlackApiError, OSError) as exc:
-        log.warning("views.open failed: %s", exc)
-        raise DomainError("slack_unavailable") from exc
+    open_modal(request.client, request.trigger_id, view, request.channel_id, request.actor.user_id)
     return {}
 
 

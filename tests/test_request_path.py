@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, INTERNAL_CHANNEL
+from helpers import issue_order, order_named
+from slackclient import click
 from sqlalchemy import event, text
 from sqlmodel import select
 
@@ -199,3 +201,77 @@ def test_membership_is_kept_when_slack_cannot_answer(client, slack, session):
     with time_machine.travel(utcnow() + timedelta(days=2)):
         assert client.command("order list", user=ACME_USER, channel="D0ACME").status == 200
     assert [c.user_id for c in session.exec(select(SupplierContact)).all()] == [ACME_USER]
+
+
+def _write_lock_is_free(engine, db_url) -> bool:
+    """On SQLite, whether another process could start writing now (nobody holds the write lock)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    probe = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+def _confirmed_twice(client, session):
+    issue_order(client)
+    order_id = str(order_named(session).id)
+    assert click(client, "order_confirm", order_id, user=ACME_USER, channel=ACME_CHANNEL).status == 200
+    return lambda: click(client, "order_confirm", order_id, user=ACME_USER, channel=ACME_CHANNEL)
+
+
+def _update_button(client, session):
+    issue_order(client)
+    order_id = str(order_named(session).id)
+    return lambda: click(client, "order_update", order_id, user=ACME_USER, channel=ACME_CHANNEL)
+
+
+def _ticket_reaction(client, session):
+    client.message("Cartons arrived wet", user=ACME_USER, channel=ACME_CHANNEL, ts="1765000000.000100")
+    reaction = {"type": "reaction_added", "user": BUYER, "reaction": "ticket", "item_user": ACME_USER,
+                "item": {"type": "message", "channel": ACME_CHANNEL, "ts": "1765000000.000100"}}  # fmt: skip
+    return lambda: client.event(reaction)
+
+
+SLACK_CALLS = {
+    # the Slack method a request calls: (setup returning the request, which calls of the method to hold)
+    "users.info": (lambda c, s: lambda: c.command("order list", user=SLOW, channel=ACME_CHANNEL), SLOW),
+    "chat.postEphemeral": (_confirmed_twice, ACME_USER),
+    "views.open (button)": (_update_button, None),
+    "views.open (command)": (
+        lambda c, s: lambda: c.command("order new", user=BUYER, channel=ACME_CHANNEL),
+        None,
+    ),
+    "chat.getPermalink": (_ticket_reaction, None),
+    "conversations.info": (
+        lambda c, s: (
+            lambda: c.command('supplier add "Beta Foods" country=MX', user=BUYER, channel=BETA_CHANNEL)
+        ),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("call", SLACK_CALLS)
+def test_no_transaction_is_open_while_slack_is_asked(call, client, slack, engine, db_url, session, acme):
+    """Whatever Slack method a request waits on, no transaction of the app is open meanwhile."""
+    slack.add_user(SLOW)
+    setup, user = SLACK_CALLS[call]
+    request = setup(client, session)
+    method = call.split(" ")[0]
+    gate = slack.hold(method, when=lambda params: user is None or params.get("user") == user)
+    before = len(slack.calls_to(method))
+    try:
+        waiting, answered = _in_background(request)
+        slack.wait_for(lambda: len(slack.calls_to(method)) > before, what=f"the {method} call")
+        assert _open_transactions(engine) == []
+        assert _write_lock_is_free(engine, db_url)
+    finally:
+        gate.set()
+    waiting.join(10)
+    assert answered and answered[0].status == 200
