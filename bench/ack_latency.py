@@ -226,7 +226,7 @@ def served(name: str, argv: list[str], env: dict, tmp: str) -> Iterator[int]:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 sys.exit(f"{name} server not ready (exit code {proc.poll()}); its log ends:\n{tail}")
             time.sleep(0.05)
-        yield port
+        yield port, proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -238,6 +238,20 @@ def served(name: str, argv: list[str], env: dict, tmp: str) -> Iterator[int]:
         errors = [line for line in log_path.read_text(errors="replace").splitlines() if " ERROR " in line]
         if errors:
             print(f"{name} server logged {len(errors)} ERROR lines, first: {errors[0][:300]}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(port: int, pid: int, args: argparse.Namespace, newcomers: int = 0) -> dict:
+    """run_load, plus the server's CPU milliseconds per answered request."""
+    before = cpu_seconds(pid)
+    result = run_load(port, args, newcomers)
+    result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, result["count"])
+    return result
 
 
 def healthy(port: int) -> bool:
@@ -298,7 +312,8 @@ def database(kind: str, tmp: str) -> Iterator[str]:
 
 def report(name: str, r: dict) -> None:
     print(f"  {name:<22} p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   max {r['max']:7.1f} ms   "
-          f"{r['rps']:7.1f} req/s   {r['count']:6d} ok   {len(r['errors'])} errors")  # fmt: skip
+          f"{r['rps']:7.1f} req/s   {r['count']:6d} ok   {len(r['errors'])} errors   "
+          f"server CPU {r['cpu_ms']:.2f} ms/request")  # fmt: skip
     for kind, k in r["kinds"].items():
         print(
             f"      {kind:<9} p50 {k['p50']:7.1f} ms   p99 {k['p99']:7.1f} ms   max {k['max']:7.1f} ms   n {k['n']}"
@@ -312,18 +327,18 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
     srm_run = ["-m", "bot.cli", "run", "--no-worker", "--port", "{port}"]
     bare_app = [str(ROOT / "bench" / "bare_app.py"), "{port}", fake.url, SECRET]
     with tempfile.TemporaryDirectory() as tmp, database(kind, tmp) as url:
-        with served("app", srm_run, app_env(fake, url), tmp) as port:
+        with served("app", srm_run, app_env(fake, url), tmp) as (port, pid):
             seed(port)
-            app = run_load(port, args)
+            app = measured(port, pid, args)
             newcomers = lambda params: str(params.get("user", "")).startswith(NEWCOMER)  # noqa: E731
             fake.answer_slowly("users.info", seconds=LOOKUP_SECONDS, when=newcomers)
             try:
-                slow = run_load(port, args, newcomers=args.newcomers)
+                slow = measured(port, pid, args, newcomers=args.newcomers)
             finally:
                 fake.answer_slowly("users.info", seconds=0)
-        with served("bare", bare_app, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp) as port:
+        with served("bare", bare_app, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp) as (port, pid):
             warm_up(port)
-            bare = run_load(port, args)
+            bare = measured(port, pid, args)
     print(f"\n{kind}:")
     report("app", app)
     report(f"app, users.info {LOOKUP_SECONDS:g} s", slow)
