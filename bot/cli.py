@@ -33,6 +33,21 @@ def _load(settings: Settings) -> AppConfig:
         raise click.ClickException(str(exc)) from exc
 
 
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM: the command then finishes what it is doing and exits 0."""
+    stop = threading.Event()
+
+    def handler(signum, _frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return stop
+
+
 def _context(settings: Settings, config: AppConfig):
     from bot.app import make_client
     from bot.core.db import make_engine
@@ -68,23 +83,21 @@ def run(port: int | None, no_worker: bool) -> None:
     config = _load(settings)
     from bot.app import create_app, scheduled_jobs
     from bot.core.db import upgrade
-    from bot.core.web import SlackWsgiApp, close_all, make_server, serve_forever
+    from bot.core.web import SlackWsgiApp, make_server, serve_until
     from bot.core.worker import Worker
 
     upgrade(settings.database_url)
     ctx = _context(settings, config)
     wsgi = SlackWsgiApp(create_app(settings=settings, config=config, client=ctx.client), ctx.engine)
     server = make_server(wsgi, port=port or settings.port)
+    stop = _stop_on_signals()
     worker = None if no_worker else Worker(ctx, scheduled_jobs(config)).start()
-    signal.signal(signal.SIGTERM, lambda *_: close_all(server))
     click.echo(f"srm listening on http://0.0.0.0:{server.effective_port}/slack/events (health: /healthz)")
     try:
-        serve_forever(server)
-    except KeyboardInterrupt:
-        pass
+        serve_until(server, stop, grace=SHUTDOWN_GRACE_SECONDS)
     finally:
         if worker:
-            worker.stop()
+            worker.stop(grace=SHUTDOWN_GRACE_SECONDS)
 
 
 @main.command()
@@ -97,16 +110,14 @@ def worker() -> None:
     from bot.core.worker import Worker
 
     upgrade(settings.database_url)
+    stop = _stop_on_signals()
     running = Worker(_context(settings, config), scheduled_jobs(config)).start()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
     click.echo("srm worker running (Ctrl-C to stop)")
     try:
-        done.wait()
-    except KeyboardInterrupt:
-        pass
+        while not stop.wait(0.5):
+            pass
     finally:
-        running.stop()
+        running.stop(grace=SHUTDOWN_GRACE_SECONDS)
 
 
 @main.group()

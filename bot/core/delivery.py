@@ -80,13 +80,17 @@ class Delivery:
     def __init__(self, *, engine: Engine, client: WebClient, config: DeliveryConfig, worker_id: str):
         self.engine, self.client, self.config, self.worker_id = engine, client, config, worker_id
 
-    def deliver_due(self, now: datetime | None = None, limit: int = 50) -> int:
+    def deliver_due(
+        self, now: datetime | None = None, limit: int = 50, stop: threading.Event | None = None
+    ) -> int:
         """Send the rows that are due at `now` (up to `limit`, at most one per channel), claiming each
-        just before sending it; returns how many were sent."""
+        just before sending it; returns how many were sent. Once `stop` is set, no further row is claimed."""
         now = now or utcnow()
         self._release_stale_claims()
         sent = 0
         for row_id, channel_id in self._candidates(now, limit):
+            if stop is not None and stop.is_set():
+                break
             claim = self._claim(row_id, channel_id, now)
             if claim is not None:
                 sent += self._record(claim, self._call(claim.method, claim.payload))
@@ -96,7 +100,7 @@ class Delivery:
         """Deliver until `stop` is set; wakes early when a commit adds outbox rows."""
         while not stop.is_set():
             try:
-                sent = self.deliver_due()
+                sent = self.deliver_due(stop=stop)
             except Exception:
                 log.exception("delivery pass failed")
                 sent = 0

@@ -6,11 +6,14 @@ import errno
 import json
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterable
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.core.after_commit import collecting, run_all
@@ -99,7 +102,7 @@ def make_server(wsgi_app, host: str = "0.0.0.0", port: int = 3000, threads: int 
 
 
 def serve_forever(server) -> None:
-    """Run the server until every socket is closed.
+    """Run the server until every socket is closed (or waitress stops on an interrupt).
 
     waitress 3.0.2's loop dies when a worker thread closes a socket (a client that went away) while the
     loop is between building its select() lists and calling select(): EBADF. The next round rebuilds the
@@ -115,6 +118,53 @@ def serve_forever(server) -> None:
                 if not _is_open(fd):
                     server._map.pop(fd, None)
             log.debug("a socket closed under select(); serving on")
+        else:
+            if server._map:  # waitress caught KeyboardInterrupt/SystemExit and stopped its threads
+                return
+
+
+def serve_until(server, stop: threading.Event, grace: float = 5.0) -> None:
+    """Serve in a thread until `stop` is set, then shut down gracefully (see `drain`).
+
+    The caller's thread only waits, so a signal handler that sets `stop` is all it takes to end serving.
+    """
+    failure: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            serve_forever(server)
+        except BaseException as exc:
+            failure.append(exc)
+            stop.set()
+
+    thread = threading.Thread(target=loop, name="http", daemon=True)
+    thread.start()
+    while not stop.wait(0.5):
+        pass
+    if failure:
+        raise failure[0]
+    drain(server, thread, grace)
+
+
+def drain(server, thread, grace: float = 5.0) -> None:
+    """Stop accepting connections, let requests in progress finish (up to `grace` s), then close."""
+    close_listener = lambda: wasyncore.dispatcher.close(server)  # noqa: E731  (not waitress' trigger)
+    try:
+        server.trigger.pull_trigger(close_listener)
+    except OSError:  # the loop has already let go of its trigger
+        close_listener()
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and _busy(server):
+        time.sleep(0.05)  # polling for the worker threads to finish, with a deadline
+    if left := _busy(server):
+        log.warning("stopped with %s request(s) still in progress after %.0f s", left, grace)
+    stop_server(server, thread, timeout=grace)
+
+
+def _busy(server) -> int:
+    """How many connections have a request in progress or a response not yet flushed."""
+    channels = [c for c in list(server._map.values()) if hasattr(c, "requests")]
+    return sum(1 for c in channels if c.requests or c.total_outbufs_len)
 
 
 def _is_open(fd: int) -> bool:

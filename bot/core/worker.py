@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from bot.core.delivery import Delivery
 from bot.core.outbox import WAKE
 from bot.core.scheduler import Job, JobContext, start_scheduler
+
+log = logging.getLogger(__name__)
 
 
 def worker_id() -> str:
@@ -35,9 +38,15 @@ class Worker:
         self.thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 5.0) -> None:
+        """Start no new job or delivery; wait up to `grace` s for the message being sent.
+
+        A job already running finishes on its own thread before the process exits.
+        """
         self.stopping.set()
         WAKE.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=grace)
+        if self.thread.is_alive():
+            log.warning("delivery still waiting on Slack after %.0f s; that message is retried later", grace)
