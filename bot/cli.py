@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import signal
 import sys
 import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
-from bot.config import AppConfig, ConfigError, load_config
-from bot.settings import Settings, get_settings
+from bot.config import AppConfig, ConfigError
+from bot.preflight import (
+    StartupError,
+    listen_problem,
+    load_policy,
+    load_settings,
+    open_database,
+)
+from bot.settings import Settings
+
+log = logging.getLogger("srm")
 
 MISSING_CREDENTIALS = """Missing {names}.
 
-Set them in the environment or in a .env file in this folder, then run `srm run` again:
+Set them in the environment or in a .env file in this folder, then run `srm {command}` again:
   SLACK_BOT_TOKEN       the app's Bot User OAuth Token (xoxb-…), under OAuth & Permissions
   SLACK_SIGNING_SECRET  under Basic Information → App Credentials
 
@@ -24,16 +36,47 @@ No Slack app yet? Create one from the manifest:
   srm manifest --url https://<your-public-host>/slack/events > manifest.json
 then at https://api.slack.com/apps choose Create New App → From an app manifest, paste it,
 and install the app to your workspace."""
-
-
-def _load(settings: Settings) -> AppConfig:
-    try:
-        return load_config(settings.srm_config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
+QUIET = ("alembic", "apscheduler", "waitress", "urllib3", "slack_sdk", "slack_bolt", "httpx", "httpcore")
 SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+class BadSetting(click.ClickException):
+    """A setting that keeps a command from starting: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class _Srm(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (StartupError, ConfigError) as exc:
+            raise BadSetting(str(exc)) from None
+
+
+def _context(settings: Settings, config: AppConfig, engine=None):
+    from bot.app import make_client
+    from bot.core.scheduler import JobContext
+    from bot.core.worker import worker_id
+
+    engine = engine or open_database(settings.database_url)
+    client = make_client(settings, timeout=config.delivery.http_timeout_seconds)
+    return JobContext(engine=engine, config=config, client=client, worker_id=worker_id())
+
+
+def _require(settings: Settings, command: str, names: tuple[str, ...]) -> None:
+    missing = [n for n in settings.missing_slack_credentials() if n in names]
+    if missing:
+        raise BadSetting(MISSING_CREDENTIALS.format(names=" and ".join(missing), command=command))
+
+
+def _prepared(settings: Settings, config: AppConfig):
+    """The database reachable and upgraded: the start of run and worker."""
+    from bot.core.db import upgrade
+
+    engine = open_database(settings.database_url)
+    upgrade(settings.database_url)
+    return _context(settings, config, engine)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -48,18 +91,7 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def _context(settings: Settings, config: AppConfig):
-    from bot.app import make_client
-    from bot.core.db import make_engine
-    from bot.core.scheduler import JobContext
-    from bot.core.worker import worker_id
-
-    engine = make_engine(settings.database_url)
-    client = make_client(settings, timeout=config.delivery.http_timeout_seconds)
-    return JobContext(engine=engine, config=config, client=client, worker_id=worker_id())
-
-
-@click.group()
+@click.group(cls=_Srm)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
 def main(verbose: bool) -> None:
     """Slack-native supplier relationship management."""
@@ -67,57 +99,68 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("alembic", "apscheduler.executors"):
+    for noisy in QUIET if not verbose else ():
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" on every busy request
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's copy of it wins: it does, by design.
+    logging.getLogger("slack_bolt.App").addFilter(
+        lambda record: "`token` will be unused" not in str(record.msg)
+    )
 
 
 @main.command()
-@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: $PORT or 3000)."
+)
 @click.option("--no-worker", is_flag=True, help="Serve HTTP only; run `srm worker` elsewhere.")
 def run(port: int | None, no_worker: bool) -> None:
     """Upgrade the schema and serve Slack requests (with the scheduler and delivery)."""
-    settings = get_settings()
-    if missing := settings.missing_slack_credentials():
-        raise click.ClickException(MISSING_CREDENTIALS.format(names=" and ".join(missing)))
-    config = _load(settings)
+    settings = load_settings()
+    _require(settings, "run", ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    config = load_policy(settings)
     from bot.app import create_app, scheduled_jobs
-    from bot.core.db import upgrade
     from bot.core.web import SlackWsgiApp, make_server, serve_until
     from bot.core.worker import Worker
 
-    upgrade(settings.database_url)
-    ctx = _context(settings, config)
+    ctx = _prepared(settings, config)
     wsgi = SlackWsgiApp(create_app(settings=settings, config=config, client=ctx.client), ctx.engine)
-    server = make_server(wsgi, port=port or settings.port)
+    port = port or settings.port
+    try:
+        server = make_server(wsgi, port=port)
+    except OSError as exc:
+        raise listen_problem(exc, port) from None
     stop = _stop_on_signals()
     worker = None if no_worker else Worker(ctx, scheduled_jobs(config)).start()
-    click.echo(f"srm listening on http://0.0.0.0:{server.effective_port}/slack/events (health: /healthz)")
+    log.info(
+        "listening on http://0.0.0.0:%s/slack/events (health: /healthz; Ctrl-C stops)", server.effective_port
+    )
     try:
         serve_until(server, stop, grace=SHUTDOWN_GRACE_SECONDS)
     finally:
         if worker:
             worker.stop(grace=SHUTDOWN_GRACE_SECONDS)
+    log.info("stopped")
 
 
 @main.command()
 def worker() -> None:
     """Run the scheduler and outbox delivery only (scale-out)."""
-    settings = get_settings()
-    config = _load(settings)
+    settings = load_settings()
+    _require(settings, "worker", ("SLACK_BOT_TOKEN",))
+    config = load_policy(settings)
     from bot.app import scheduled_jobs
-    from bot.core.db import upgrade
     from bot.core.worker import Worker
 
-    upgrade(settings.database_url)
+    ctx = _prepared(settings, config)
     stop = _stop_on_signals()
-    running = Worker(_context(settings, config), scheduled_jobs(config)).start()
-    click.echo("srm worker running (Ctrl-C to stop)")
+    running = Worker(ctx, scheduled_jobs(config)).start()
+    log.info("worker running: scheduler and delivery (Ctrl-C stops)")
     try:
         while not stop.wait(0.5):
             pass
     finally:
         running.stop(grace=SHUTDOWN_GRACE_SECONDS)
+    log.info("stopped")
 
 
 @main.group()
@@ -130,7 +173,9 @@ def db_upgrade() -> None:
     """Upgrade the schema to the newest version."""
     from bot.core.db import upgrade
 
-    upgrade(get_settings().database_url)
+    database_url = load_settings().database_url
+    open_database(database_url).dispose()
+    upgrade(database_url)
     click.echo("database is up to date")
 
 
@@ -144,7 +189,7 @@ def manifest(url: str | None, socket: bool) -> None:
     from bot.core.manifest import build_manifest
     from handlers import slack_needs
 
-    needs = slack_needs(_load(get_settings()))
+    needs = slack_needs(load_policy(load_settings()))
     click.echo(json.dumps(build_manifest(needs, url=url, socket=socket), indent=2))
 
 
@@ -158,7 +203,7 @@ def jobs_list() -> None:
     """List the scheduled jobs."""
     from bot.app import scheduled_jobs
 
-    for job in scheduled_jobs(_load(get_settings())):
+    for job in scheduled_jobs(load_policy(load_settings())):
         click.echo(f"{job.name:16} {job.description}")
 
 
@@ -170,8 +215,8 @@ def jobs_run(name: str, at: str | None) -> None:
     from bot.app import scheduled_jobs
     from bot.core.scheduler import by_name, run_job
 
-    settings = get_settings()
-    config = _load(settings)
+    settings = load_settings()
+    config = load_policy(settings)
     known = by_name(scheduled_jobs(config))
     if name not in known:
         raise click.ClickException(f"unknown job {name!r}; known jobs: {', '.join(sorted(known))}")
@@ -194,8 +239,8 @@ def jobs_run(name: str, at: str | None) -> None:
     "--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout)."
 )
 def export(kind: str, fmt: str, out: str | None) -> None:
-    """Export records (suppliers, audit, …) as CSV or XLSX."""
-    from bot.core.db import make_engine, session_scope
+    """Export records (suppliers, audit, deliveries, …) as CSV or XLSX."""
+    from bot.core.db import session_scope
     from bot.exchange.exports import EXPORTS, PLANNED, write_csv, write_xlsx
 
     if kind not in EXPORTS:
@@ -203,17 +248,36 @@ def export(kind: str, fmt: str, out: str | None) -> None:
         raise click.ClickException(f"unknown export {kind!r}{later}; available: {', '.join(EXPORTS)}")
     if fmt == "xlsx" and out is None and sys.stdout.isatty():
         raise click.ClickException("XLSX is binary: pass --out FILE or redirect stdout")
-    engine = make_engine(get_settings().database_url)
-    with session_scope(engine) as session:
-        table = EXPORTS[kind](session)
-        if fmt == "csv":
-            with open(out, "w", newline="", encoding="utf-8") if out else nullcontext(sys.stdout) as handle:
-                count = write_csv(table, handle)
-        else:
-            with open(out, "wb") if out else nullcontext(sys.stdout.buffer) as handle:
-                count = write_xlsx(table, handle, kind)
+    if out and not Path(out).absolute().parent.is_dir():
+        raise BadSetting(f"--out {out}: the folder {Path(out).absolute().parent} does not exist")
+    engine = open_database(load_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            table = EXPORTS[kind](session)
+            if fmt == "csv":
+                with _open(out, "w") if out else nullcontext(sys.stdout) as handle:
+                    count = write_csv(table, handle)
+            else:
+                buffer = (
+                    io.BytesIO()
+                )  # a zip file is written whole: a reader that stops early gets nothing torn
+                count = write_xlsx(table, buffer, kind)
+                with _open(out, "wb") if out else nullcontext(sys.stdout.buffer) as handle:
+                    handle.write(buffer.getvalue())
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (`srm export … | head -1`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     if out:
         click.echo(f"wrote {count} {kind} rows to {out}", err=True)
+
+
+def _open(path: str, mode: str):
+    try:
+        return open(path, mode, newline="", encoding="utf-8") if "b" not in mode else open(path, mode)
+    except OSError as exc:
+        raise BadSetting(f"--out {path}: {exc.strerror}") from None
 
 
 if __name__ == "__main__":

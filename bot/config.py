@@ -150,15 +150,19 @@ class AppConfig(_Strict):
         return value
 
 
-def load_config(path: str | Path) -> AppConfig:
-    """Read and validate app.yaml; a missing file gives the defaults."""
+def load_config(path: str | Path, *, required: bool = False) -> AppConfig:
+    """Read and validate app.yaml; a missing file gives the defaults unless it is `required`."""
     path = Path(path)
     if not path.exists():
+        if required:
+            raise ConfigError(f"SRM_CONFIG={path}: no such file")
         return AppConfig()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys")
     try:
@@ -168,3 +172,10 @@ def load_config(path: str | Path) -> AppConfig:
             f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{path}: invalid configuration: {problems}") from exc
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line: what YAML found wrong and where (PyYAML's own message spans several)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,8 +18,22 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///srm.db"
-    srm_config: str = "./app.yaml"
-    port: int = 3000
+    srm_config: str | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3(cls, value: str) -> str:
+        """`postgres://` and `postgresql://` (as hosting providers hand them out) mean psycopg 3 here."""
+        for spelling in ("postgres://", "postgresql://"):
+            if value.startswith(spelling):
+                return "postgresql+psycopg://" + value.removeprefix(spelling)
+        return value
+
+    @property
+    def config_path(self) -> Path:
+        """The policy file: `SRM_CONFIG` if set (it must exist), else `./app.yaml` (defaults if absent)."""
+        return Path(self.srm_config or "./app.yaml")
 
     def missing_slack_credentials(self) -> list[str]:
         """Names of the Slack variables `srm run` needs but does not have."""

@@ -39,7 +39,7 @@ def test_run_without_credentials_says_what_to_set(tmp_path):
     result = subprocess.run(
         [*SRM, "run"], cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=60
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
     assert "srm manifest" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -51,7 +51,7 @@ def test_invalid_app_yaml_stops_start_up_naming_the_key(tmp_path):
         SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", DATABASE_URL=f"sqlite:///{tmp_path}/x.db"
     )
     result = subprocess.run([*SRM, "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "delivery.max_attempts" in result.stderr and "default_locale" in result.stderr
     assert "Traceback" not in result.stderr
 

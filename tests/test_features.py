@@ -45,12 +45,15 @@ def test_without_tickets_cards_and_welcome_do_not_offer_them(client, slack, sess
 
 def test_without_tickets_the_manifest_asks_for_no_ticket_shortcut(tmp_path, monkeypatch):
     (tmp_path / "app.yaml").write_text("tickets:\n  enabled: false\n", encoding="utf-8")
+    (tmp_path / "defaults.yaml").write_text("{}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["manifest"], env={"SRM_CONFIG": str(tmp_path / "app.yaml")})
     manifest = json.loads(result.output)
     assert "shortcuts" not in manifest["features"]
     assert "reaction_added" not in manifest["settings"]["event_subscriptions"]["bot_events"]
-    with_tickets = json.loads(CliRunner().invoke(main, ["manifest"], env={"SRM_CONFIG": "none.yaml"}).output)
+    with_tickets = json.loads(
+        CliRunner().invoke(main, ["manifest"], env={"SRM_CONFIG": "defaults.yaml"}).output
+    )
     assert [s["callback_id"] for s in with_tickets["features"]["shortcuts"]] == ["ticket_from_message"]
 
 
@@ -64,8 +67,9 @@ def test_without_tickets_there_is_no_ticket_command(client, session):
 
 def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
     (tmp_path / "app.yaml").write_text("tickets:\n  enabled: false\n", encoding="utf-8")
+    (tmp_path / "defaults.yaml").write_text("{}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     off = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": str(tmp_path / "app.yaml")})
-    on = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": "none.yaml"})
+    on = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": "defaults.yaml"})
     assert [line.split()[0] for line in off.output.splitlines()] == ["housekeeping", "deliver"]
     assert [line.split()[0] for line in on.output.splitlines()] == ["housekeeping", "deliver", "sla"]

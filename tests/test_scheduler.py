@@ -90,10 +90,11 @@ def _wait(predicate, timeout=10.0):
 
 def test_cli_runs_a_job_as_if_at_a_time(engine, db_url, settings, tmp_path, monkeypatch):
     _old_and_new_events(engine, datetime(2026, 11, 22, 7, 0, tzinfo=UTC))
+    (tmp_path / "defaults.yaml").write_text("{}\n")
     env = {
         "DATABASE_URL": db_url,
         "SLACK_API_URL": settings.slack_api_url,
-        "SRM_CONFIG": str(tmp_path / "none.yaml"),
+        "SRM_CONFIG": str(tmp_path / "defaults.yaml"),
     }
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
@@ -140,8 +141,7 @@ def test_srm_run_delivers_with_one_loop_and_no_deliver_job(engine, config, setti
 def test_deliver_job_still_runs_by_hand(engine, db_url, settings, slack, tmp_path, monkeypatch):
     with session_scope(engine) as session:
         enqueue(session=session, channel_id="C0ACME", payload={"text": "by hand"})
-    env = {"DATABASE_URL": db_url, "SLACK_API_URL": settings.slack_api_url,
-           "SRM_CONFIG": str(tmp_path / "none.yaml")}  # fmt: skip
+    env = {"DATABASE_URL": db_url, "SLACK_API_URL": settings.slack_api_url}
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["jobs", "run", "deliver"], env=env)
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table)
@@ -30,7 +30,9 @@ def _writer_lock(url: str) -> threading.Lock:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and one writer at a time."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # An unreachable server answers within 10 s instead of hanging (unless the URL says otherwise).
+        timeout = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=timeout)
     # Enough pooled connections for every server thread: a new SQLite connection (and its pragmas) is costly.
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=10
