@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -185,13 +186,25 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
 PLANNED = ("scorecards", "risks")
 
 
+# OWASP "CSV injection": a spreadsheet runs a text cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralised(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, prefixed with a single quote; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(table: Table, out: io.TextIOBase) -> int:
     header, rows = table
     writer = csv.writer(out)
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralised(value) for value in row])
         count += 1
     return count
 
@@ -203,7 +216,7 @@ def write_xlsx(table: Table, out: io.BufferedIOBase, title: str) -> int:
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralised(value) for value in row])
         count += 1
     workbook.save(out)
     return count
