@@ -39,6 +39,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -54,6 +55,7 @@ BUYER, SUPPLIER_USER, CHANNEL, UNLINKED = "U0BUYER", "U0ACME", "C0ACME", "C0INTE
 NEWCOMER = "U0NEW"  # users.info of these answers slowly in the lookup run
 RPS_TARGET, P99_TARGET = 0.8, 1.5  # app/bare ratios
 LOOKUP_SECONDS = 2.0
+DUE = (date.today() + timedelta(days=90)).isoformat()  # orders are refused a due date in the past
 _ids = itertools.count(0)  # main counts 0, s, 2s..., load process i counts i+1, i+1+s...: ids stay unique
 
 
@@ -96,7 +98,7 @@ KINDS: list[tuple[str, Callable[[], tuple[str, str]]]] = [
     ("help", lambda: command("help")),
     ("show", lambda: command('supplier show "Acme Textiles"')),
     ("list", lambda: command("order list")),
-    ("new", lambda: command(f"order new PO-{next(_ids)} qty=10 due=2027-03-01")),
+    ("new", lambda: command(f"order new PO-{next(_ids)} qty=10 due={DUE}")),
     ("message", message_event),
     ("unlinked", lambda: message_event(UNLINKED)),
     ("confirm", lambda: click("order_confirm")),
@@ -267,7 +269,7 @@ def healthy(port: int) -> bool:
 
 def seed(port: int) -> None:
     """The supplier, one order for the buttons, and one request of each kind (caching user lookups)."""
-    for text in ('supplier add "Acme Textiles" country=CN', "order new PO-BENCH qty=10 due=2027-03-01"):
+    for text in ('supplier add "Acme Textiles" country=CN', f"order new PO-BENCH qty=10 due={DUE}"):
         status, answer = post(port, *command(text))
         if status != 200 or ":warning:" in answer:
             sys.exit(f"could not seed with {text!r}: HTTP {status} {answer[:300]}")

@@ -15,6 +15,7 @@ from bot.core.manifest_parts import SlackNeeds
 from handlers import (
     commands,
     conversation,
+    home,
     membership,
     middleware,
     order_actions,
@@ -27,7 +28,7 @@ from handlers import (
 
 def features(config: AppConfig) -> tuple:
     """The feature modules this configuration installs (tickets can be turned off in app.yaml)."""
-    installed = (suppliers, orders, order_actions, conversation, membership)
+    installed = (suppliers, orders, order_actions, conversation, membership, home)
     return installed + ((tickets, ticket_actions) if config.tickets.enabled else ())
 
 

@@ -27,8 +27,11 @@ log = logging.getLogger(__name__)
 
 # Events whose listener still answers in a channel that is not linked (🎫 there explains where tickets
 # open); they reach it with no actor and must not touch the database. Every other event is about a linked
-# channel. (Events with no channel, such as a Home tab opening, always reach their listener.)
+# channel, except the personal ones below.
 UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
+# Events about a person, not a channel: the channel they carry is the app's DM with that person. They
+# reach their listener with the person resolved (rights, locale), as if they had no channel.
+PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 
 
 def register(app: App, config: AppConfig, directory: Directory) -> None:
@@ -39,10 +42,11 @@ def register(app: App, config: AppConfig, directory: Directory) -> None:
         context["actor"] = None
         context["directory"] = directory  # the suppliers feature tells it when a channel is linked
         event = (body.get("event") or {}) if body.get("type") == "event_callback" else {}
+        channel_id = None if event.get("type") in PERSONAL_EVENTS else context.channel_id
         channel = None
-        if context.channel_id:
-            channel = linked_channel(context["session"].bind, context.channel_id, directory)
-        if event and context.channel_id and channel is None:
+        if channel_id:
+            channel = linked_channel(context["session"].bind, channel_id, directory)
+        if event and channel_id and channel is None:
             if event.get("type") not in UNLINKED_EVENTS:
                 return BoltResponse(
                     status=200, body=""
@@ -53,7 +57,7 @@ def register(app: App, config: AppConfig, directory: Directory) -> None:
                 engine=context["session"].bind,
                 config=config,
                 user_id=context.user_id,
-                channel_id=context.channel_id,
+                channel_id=channel_id,
                 channel=channel,
                 home_team_id=home,
                 fetch=_user_fetcher(client),

@@ -13,9 +13,11 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -45,6 +47,20 @@ ACME_CHANNEL = "C0ACME"
 BETA_CHANNEL = "C0BETA"
 INTERNAL_CHANNEL = "C0INTERNAL"
 NOBOT_CHANNEL = "C0NOBOT"
+
+# The tests' calendar: orders are issued with fixed due dates, which must not be in the past.
+TODAY = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def calendar(request) -> Iterator[None]:
+    """Every test starts on TODAY with the clock running (`@pytest.mark.real_clock`: the real date, for
+    tests that sign requests to another process, whose clock is the real one)."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(TODAY, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -359,6 +359,15 @@ class FakeSlack:
             return {"ok": False, "error": error}
         return {"ok": True, "view": {"id": "V1", **view}}
 
+    def api_views_publish(self, params):
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        if not params.get("user_id") or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        if error := self._check(view):
+            return {"ok": False, "error": error}
+        return {"ok": True, "view": {"id": "VHOME", **view}}
+
     def api_chat_getPermalink(self, params):
         return {
             "ok": True,

@@ -62,6 +62,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.real_clock
 def test_srm_run_upgrades_the_schema_and_serves_slack(tmp_path, slack):
     port = _free_port()
     db = tmp_path / "fresh.db"

@@ -4,9 +4,11 @@ Same setting as test_orders.py: the supplier acts in its shared channel, buyers 
 """
 
 import json
+from datetime import UTC, datetime
 
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, BUYER_ZH
+import time_machine
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, BUYER_ES, BUYER_ZH
 from helpers import buttons, card_ts, counts, issue_order, order_card, order_named, thread_posts, translated
 from slackclient import click, submit
 from sqlmodel import select
@@ -60,6 +62,13 @@ def test_inspection_result_is_posted_to_the_supplier_in_its_language(client, sla
         ("order new PO-1 qty=5 due=2026-12-20", "already has an order PO-1"),
         ("order new PO-2 qty=0 due=2026-12-20", "qty must be greater than 0"),
         ("order new PO-2 qty=ten due=2026-12-20", "qty must be a whole number"),
+        ("order new PO-2 qty=1.5 due=2026-12-20", "qty must be a whole number"),
+        ("order new PO-2 qty=1e3 due=2026-12-20", "qty must be a whole number"),
+        ("order new PO-2 qty=-3 due=2026-12-20", "qty must be greater than 0"),
+        (
+            "order new PO-2 qty=5 due=2026-08-31",
+            "The due date 2026-08-31 has already passed (today is 2026-09-01)",
+        ),
         ("order new PO-2 qty=5 due=2026-13-01", "due must be a date written YYYY-MM-DD"),
         ("order new PO-2 qty=5 due=2026-12-20 currency=XYZ price=2", "not an ISO 4217 currency"),
         ("order new PO-2 qty=5", "due="),
@@ -85,6 +94,36 @@ def test_bad_order_input_is_refused_and_changes_nothing(client, session, acme, c
         len(session.exec(select(Inspection)).all()),
     )
     assert after == before
+
+
+PAST_DUE = "The due date {due} has already passed (today is {today}); choose today or a later date."
+
+
+def test_past_due_dates_are_refused_as_the_buyers_calendar_says(client, slack, session, acme):
+    slack.add_user("U0BUYERNY", tz="America/New_York")
+    before = counts(session)
+    # 01:00 UTC on 16 December: still the 15th in New York, already the 16th in Berlin and Madrid.
+    with time_machine.travel(datetime(2026, 12, 16, 1, 0, tzinfo=UTC), tick=True):
+        berlin = client.command("order new PO-2 qty=5 due=2026-12-15", user=BUYER, channel=ACME_CHANNEL).text
+        madrid = client.command(
+            "order new PO-2 qty=5 due=2026-12-15", user=BUYER_ES, channel=ACME_CHANNEL
+        ).text
+        assert counts(session) == before
+        new_york = client.command(
+            "order new PO-2 qty=5 due=2026-12-15", user="U0BUYERNY", channel=ACME_CHANNEL
+        )
+    assert translated("en", PAST_DUE, due="2026-12-15", today="2026-12-16") in berlin
+    assert translated("es", PAST_DUE, due="2026-12-15", today="2026-12-16") in madrid
+    assert "PO-2" in new_york.text and order_named(session, "PO-2").due_date.isoformat() == "2026-12-15"
+
+
+def test_the_new_order_form_refuses_a_past_due_date(client, slack, session, acme):
+    client.command("order new", user=BUYER_ZH, channel=ACME_CHANNEL)
+    view = slack.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    refused = submit(client, view, {"po": "M-1", "qty": "3", "due": "2026-08-01"}, user=BUYER_ZH).json()
+    assert refused["errors"] == {"due": translated("zh_CN", PAST_DUE, due="2026-08-01", today="2026-09-01")}
+    assert submit(client, view, {"po": "M-1", "qty": "3", "due": "2026-09-01"}, user=BUYER_ZH).body == ""
 
 
 def test_another_suppliers_contact_cannot_act_on_the_order(client, slack, session, acme, beta):

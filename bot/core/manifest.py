@@ -33,7 +33,7 @@ def build_manifest(
 
     features: dict[str, Any] = {
         "app_home": {
-            "home_tab_enabled": False,
+            "home_tab_enabled": any(n.home_tab for n in needs),
             "messages_tab_enabled": True,
             "messages_tab_read_only_enabled": True,
         },

@@ -27,3 +27,4 @@ class SlackNeeds:
     commands: tuple[SlashCommand, ...] = ()
     shortcuts: tuple[Shortcut, ...] = field(default_factory=tuple)
     interactivity: bool = False
+    home_tab: bool = False

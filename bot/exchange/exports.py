@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -16,11 +19,13 @@ from bot.core.actors import SYSTEM
 from bot.suppliers.service import visible_suppliers
 from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier, Ticket
 
-Table = tuple[list[str], Iterable[list[Any]]]
 
+class Table(NamedTuple):
+    """Rows of plain values (numbers, dates, aware datetimes, text; None for empty), header first."""
 
-def _iso(value) -> str:
-    return value.isoformat() if value is not None else ""
+    header: list[str]
+    rows: Iterable[list[Any]]
+    utc: frozenset[str] = frozenset()  # columns of timestamps, shown in UTC
 
 
 def suppliers_table(session: Session) -> Table:
@@ -45,11 +50,11 @@ def suppliers_table(session: Session) -> Table:
             " ".join(s.channel_ids),
             s.contacts,
             s.supplier.created_by,
-            _iso(s.supplier.created_at),
+            s.supplier.created_at,
         ]
         for s in visible_suppliers(session=session, actor=SYSTEM)
     )
-    return header, rows
+    return Table(header, rows, frozenset({"created_at"}))
 
 
 def audit_table(session: Session) -> Table:
@@ -59,7 +64,7 @@ def audit_table(session: Session) -> Table:
         for e in session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)):
             yield [
                 e.id,
-                _iso(e.at),
+                e.at,
                 e.actor_id,
                 e.actor_role,
                 e.object_type,
@@ -69,7 +74,7 @@ def audit_table(session: Session) -> Table:
                 "" if e.after is None else _json(e.after),
             ]
 
-    return header, rows()
+    return Table(header, rows(), frozenset({"at"}))
 
 
 def _json(value: Any) -> str:
@@ -92,13 +97,13 @@ def orders_table(session: Session) -> Table:
               "status", "progress_percent", "stage", "issued_by", "issued_at", "confirmed_by", "confirmed_at",
               "received_quantity", "first_received_on", "last_received_on", "closed_at"]  # fmt: skip
     rows = (
-        [o.id, o.po, name, o.item, o.quantity, "" if o.unit_price is None else str(o.unit_price), o.currency or "",
-         o.due_date.isoformat(), o.original_due_date.isoformat(), o.status, o.progress_percent, o.stage or "",
-         o.issued_by, _iso(o.issued_at), o.confirmed_by or "", _iso(o.confirmed_at), int(qty or 0), _iso(first),
-         _iso(last), _iso(o.closed_at)]
+        [o.id, o.po, name, o.item, o.quantity, o.unit_price, o.currency or "",
+         o.due_date, o.original_due_date, o.status, o.progress_percent, o.stage or "",
+         o.issued_by, o.issued_at, o.confirmed_by or "", o.confirmed_at, int(qty or 0), first,
+         last, o.closed_at]
         for o, name, qty, first, last in session.exec(query)
     )  # fmt: skip
-    return header, rows
+    return Table(header, rows, frozenset({"issued_at", "confirmed_at", "closed_at"}))
 
 
 def updates_table(session: Session) -> Table:
@@ -116,11 +121,11 @@ def updates_table(session: Session) -> Table:
         "created_at",
     ]
     rows = (
-        [u.id, po, u.percent, u.stage or "", _iso(u.eta), u.note, u.source, u.author_id, u.message_ts or "",
-         _iso(u.created_at)]
+        [u.id, po, u.percent, u.stage or "", u.eta, u.note, u.source, u.author_id, u.message_ts or "",
+         u.created_at]
         for u, po in session.exec(query)
     )  # fmt: skip
-    return header, rows
+    return Table(header, rows, frozenset({"created_at"}))
 
 
 def messages_table(session: Session) -> Table:
@@ -143,14 +148,14 @@ def messages_table(session: Session) -> Table:
     ]
     rows = (
         [m.id, name, m.channel_id, m.ts, m.thread_ts or "", m.user_id, m.side, m.text,
-         " ".join(f.get("permalink") or f.get("name") or "" for f in m.files), _iso(m.posted_at)]
+         " ".join(f.get("permalink") or f.get("name") or "" for f in m.files), m.posted_at]
         for m, name in session.exec(query.execution_options(yield_per=500))
     )  # fmt: skip
-    return header, rows
+    return Table(header, rows, frozenset({"posted_at"}))
 
 
-def _minutes(start, end) -> str:
-    return "" if start is None or end is None else str(round((end - start).total_seconds() / 60))
+def _minutes(start, end) -> int | None:
+    return None if start is None or end is None else round((end - start).total_seconds() / 60)
 
 
 def tickets_table(session: Session) -> Table:
@@ -166,12 +171,20 @@ def tickets_table(session: Session) -> Table:
               "closed_by", "reopened"]  # fmt: skip
     rows = (
         [t.number, name, po or "", t.title, t.type, t.severity, t.status, t.responsible, t.source, t.opened_by,
-         t.opened_side, _iso(t.opened_at), _iso(t.first_response_due), _iso(t.first_response_at),
-         _minutes(t.opened_at, t.first_response_at), _iso(t.resolution_due), _iso(t.resolved_at),
-         _minutes(t.opened_at, t.resolved_at), _iso(t.closed_at), t.closed_by or "", t.reopened]
+         t.opened_side, t.opened_at, t.first_response_due, t.first_response_at,
+         _minutes(t.opened_at, t.first_response_at), t.resolution_due, t.resolved_at,
+         _minutes(t.opened_at, t.resolved_at), t.closed_at, t.closed_by or "", t.reopened]
         for t, name, po in session.exec(query)
     )  # fmt: skip
-    return header, rows
+    utc = {
+        "opened_at",
+        "first_response_due",
+        "first_response_at",
+        "resolution_due",
+        "resolved_at",
+        "closed_at",
+    }
+    return Table(header, rows, frozenset(utc))
 
 
 EXPORTS: dict[str, Callable[[Session], Table]] = {
@@ -185,25 +198,51 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
 PLANNED = ("scorecards", "risks")
 
 
+# OWASP "CSV injection": a spreadsheet runs a text cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralised(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, prefixed with a single quote; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, date):  # datetimes too: ISO-8601, timestamps with their +00:00
+        return value.isoformat()
+    return neutralised(value)
+
+
 def write_csv(table: Table, out: io.TextIOBase) -> int:
-    header, rows = table
+    """The table as CSV, every value as text; returns the number of rows."""
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(table.header)
     count = 0
-    for row in rows:
-        writer.writerow(row)
+    for row in table.rows:
+        writer.writerow([_csv_cell(value) for value in row])
         count += 1
     return count
 
 
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, datetime):  # Excel has no time zones: UTC, as the header says
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, str):  # XML cannot hold most control characters
+        return neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
 def write_xlsx(table: Table, out: io.BufferedIOBase, title: str) -> int:
-    header, rows = table
+    """The table as one XLSX sheet with numbers, dates and UTC times as typed cells; returns the row count."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
+    sheet.append([f"{name} (UTC)" if name in table.utc else name for name in table.header])
     count = 0
-    for row in rows:
-        sheet.append(row)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(value) for value in row])
         count += 1
     workbook.save(out)
     return count

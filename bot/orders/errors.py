@@ -11,6 +11,9 @@ TEXTS = {
     "must_be_positive": lambda p: _("{field} must be greater than 0.").format(**p),
     "must_not_be_negative": lambda p: _("{field} cannot be negative.").format(**p),
     "not_a_date": lambda p: _("{field} must be a date written YYYY-MM-DD, not “{value}”.").format(**p),
+    "due_in_past": lambda p: _(
+        "The due date {due} has already passed (today is {today}); choose today or a later date."
+    ).format(**p),
     "po_invalid": lambda p: _(
         "“{po}” is not a usable PO number: use letters, digits and . _ / # - (at most 64)."
     ).format(**p),

@@ -56,7 +56,8 @@ def _note(session: Session, order: Order, config: AppConfig, render: Callable[[]
 def issue(*, session: Session, actor: Actor, supplier: Supplier, channel_id: str, new: orders.NewOrder,
           config: AppConfig) -> Order:  # fmt: skip
     order = orders.create_order(session=session, actor=actor, supplier=supplier, channel_id=channel_id, new=new,
-                                default_currency=config.orders.default_currency)  # fmt: skip
+                                default_currency=config.orders.default_currency,
+                                default_timezone=config.default_timezone)  # fmt: skip
     card = post_card(session=session, kind="order", object_type="order", object_id=order.id, channel_id=channel_id,
                      payload=_render_card(session, order, config))  # fmt: skip
     order.card_id = card.id

@@ -30,11 +30,16 @@ CAN_CANCEL = {"issued", "confirmed", "in_production", "shipped"}
 QUANTITY_MAX = 1_000_000_000
 
 
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_quantity(value: str | int | None, field: str = "qty") -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise DomainError("not_a_whole_number", field=field, value=value or "") from None
+    """A whole number ≥ 1 written in plain digits (no decimals, exponents or digit separators)."""
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or WHOLE_NUMBER.fullmatch(str(value or "").strip())
+    ):
+        raise DomainError("not_a_whole_number", field=field, value=value or "")
+    number = int(str(value).strip())
     if number <= 0 or number > QUANTITY_MAX:
         raise DomainError("must_be_positive", field=field, value=value)
     return number
@@ -85,14 +90,21 @@ def create_order(
     channel_id: str,
     new: NewOrder,
     default_currency: str,
+    default_timezone: str,
 ) -> Order:
-    """Issue an order to `supplier`; raises DomainError (nothing written) on bad input."""
+    """Issue an order to `supplier`; raises DomainError (nothing written) on bad input.
+
+    The due date may be today or later, today as the buyer means it: in their zone, else the supplier's,
+    else the app's default."""
     require_buyer(actor)
     po = new.po.strip()
     if not PO_PATTERN.match(po):
         raise DomainError("po_invalid", po=po)
     quantity = parse_quantity(new.quantity)
     due = parse_date(new.due, "due")
+    today = geo.today_in(actor.profile_tz, supplier.timezone, default_timezone)
+    if due < today:
+        raise DomainError("due_in_past", field="due", due=due.isoformat(), today=today.isoformat())
     price = None
     if new.price not in (None, ""):
         try:
