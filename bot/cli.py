@@ -232,7 +232,7 @@ def jobs_run(name: str, at: str | None) -> None:
                 f"--at {at!r} is not an ISO-8601 time such as 2026-11-22T07:00:00Z"
             ) from exc
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    click.echo(run_job(_context(settings, config), list(known.values()), name, when))
+    click.echo(run_job(_context(settings, config), list(known.values()), name, when) or "nothing to do")
 
 
 @main.command()

@@ -117,7 +117,9 @@ class Delivery:
             except Exception:
                 log.exception("delivery pass failed")
                 sent = 0
-            if not sent:
+            if sent:
+                log.info("delivered %s message%s", sent, "" if sent == 1 else "s")
+            else:
                 WAKE.wait(self.config.poll_seconds)
                 WAKE.clear()
 
@@ -211,6 +213,8 @@ class Delivery:
             # The card's own post has not been delivered (it failed): nothing to update or reply to.
             row.status, row.last_error = "failed", "card_not_posted"
             row.claimed_by = row.claim_token = None
+            log.warning("outbox row %s (%s) failed: card_not_posted (the card it needs was never posted)",
+                        row_id, method)  # fmt: skip
             return None
         payload["channel"] = (needed.channel_id if needed else None) or row.channel_id
         if method == "chat.update":
@@ -268,6 +272,21 @@ class Delivery:
             if outcome.error is None and claim.method == "chat.postMessage" and claim.card_id:
                 card = session.get(Card, claim.card_id)
                 card.ts, card.channel_id = outcome.ts, outcome.channel or card.channel_id
-        if values["status"] == "failed":
-            log.warning("outbox row %s failed for good: %s", claim.row_id, outcome.error)
+        self._log_failure(claim, outcome, values)
         return 1 if outcome.error is None else 0
+
+    def _log_failure(self, claim: _Claim, outcome: _Outcome, values: dict[str, Any]) -> None:
+        """One line per failed attempt, with Slack's error code and what happens next."""
+        if outcome.error is None or outcome.error in TOKEN_ERRORS:  # a refused token is logged once a pass
+            return
+        row = f"outbox row {claim.row_id} ({claim.method} to {claim.payload.get('channel')})"
+        if outcome.rate_limited:
+            log.info("%s: rate limited by Slack, next try in %.0f s", row, outcome.retry_after)
+        elif values["status"] == "pending":
+            wait = (values["next_attempt_at"] - utcnow()).total_seconds()
+            log.warning("%s: %s (attempt %s of %s), next try in %.0f s", row, outcome.error, claim.attempts,
+                        self.config.max_attempts, max(wait, 0))  # fmt: skip
+        elif outcome.transient:
+            log.warning("%s failed after %s attempts: %s", row, claim.attempts, outcome.error)
+        else:
+            log.warning("%s failed: %s (Slack will not accept it; not retried)", row, outcome.error)
