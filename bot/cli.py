@@ -17,6 +17,7 @@ import click
 from bot.config import AppConfig, ConfigError
 from bot.preflight import (
     StartupError,
+    check_slack_token,
     listen_problem,
     load_policy,
     load_settings,
@@ -71,12 +72,14 @@ def _require(settings: Settings, command: str, names: tuple[str, ...]) -> None:
 
 
 def _prepared(settings: Settings, config: AppConfig):
-    """The database reachable and upgraded: the start of run and worker."""
+    """The database upgraded and reachable, and the Slack token checked: the start of run and worker."""
     from bot.core.db import upgrade
 
     engine = open_database(settings.database_url)
     upgrade(settings.database_url)
-    return _context(settings, config, engine)
+    ctx = _context(settings, config, engine)
+    check_slack_token(ctx.client)
+    return ctx
 
 
 def _stop_on_signals() -> threading.Event:
@@ -229,7 +232,7 @@ def jobs_run(name: str, at: str | None) -> None:
                 f"--at {at!r} is not an ISO-8601 time such as 2026-11-22T07:00:00Z"
             ) from exc
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    click.echo(run_job(_context(settings, config), list(known.values()), name, when))
+    click.echo(run_job(_context(settings, config), list(known.values()), name, when) or "nothing to do")
 
 
 @main.command()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import errno
 import logging
+from urllib.error import URLError
 
 from pydantic import ValidationError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from bot.config import AppConfig, load_config
 from bot.core.db import make_engine
+from bot.core.delivery import TOKEN_ERRORS
 from bot.settings import Settings
 
 log = logging.getLogger("srm")
@@ -67,6 +71,33 @@ def open_database(database_url: str) -> Engine:
         raise StartupError(f"DATABASE_URL: cannot open {where}: {reason}") from None
     log.info("database: %s", where)
     return engine
+
+
+def check_slack_token(client: WebClient) -> None:
+    """Ask Slack whose token this is (`auth.test`) and log it; a refused token stops the start."""
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        if error in TOKEN_ERRORS:
+            raise StartupError(
+                f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token (xoxb-…) "
+                "from your app's OAuth & Permissions page again"
+            ) from None
+        log.warning("Slack answered auth.test with %s; starting anyway", error or exc.response.status_code)
+        return
+    except (URLError, OSError) as exc:
+        log.warning(
+            "could not reach Slack at %s to check the token (%s); starting anyway", client.base_url, exc
+        )
+        return
+    log.info(
+        "Slack: workspace %s (%s), bot user %s (%s)",
+        answer.get("team"),
+        answer.get("team_id"),
+        answer.get("user"),
+        answer.get("user_id"),
+    )
 
 
 def listen_problem(exc: OSError, port: int) -> StartupError:

@@ -94,6 +94,7 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.violations: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
+        self.token_error: str | None = None  # e.g. "invalid_auth": every call is refused as Slack would
         self._failures: dict[str, list[Failure]] = {}
         self._holds: dict[str, list[tuple[Callable[[dict], bool] | None, threading.Event, bool]]] = {}
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
@@ -261,6 +262,8 @@ class FakeSlack:
         return None
 
     def _handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.token_error:
+            return 200, {"ok": False, "error": self.token_error}, {}
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
@@ -294,7 +297,8 @@ class FakeSlack:
 
     # --- Web API methods ----------------------------------------------------------------------
     def api_auth_test(self, params):
-        return {"ok": True, "team_id": HOME_TEAM, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Home"}
+        return {"ok": True, "url": "https://home.slack.example/", "team": "Home", "team_id": HOME_TEAM,
+                "user": "srm", "user_id": BOT_USER, "bot_id": "B0BOT"}  # fmt: skip
 
     def api_users_info(self, params):
         user = self.users.get(params.get("user"))

@@ -2,6 +2,7 @@
 
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -151,3 +152,13 @@ def test_export_into_a_pipe_closed_early_stops_quietly(fmt, tmp_path):
     assert (
         "Error" not in result.stderr and "Traceback" not in result.stderr and "Exception" not in result.stderr
     )
+
+
+def test_the_readme_explains_every_start_up_error():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    troubleshooting = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    for message in ("Missing SLACK_BOT_TOKEN", "Slack refused SLACK_BOT_TOKEN", "DATABASE_URL is not a database URL",
+                    "no driver for", "DATABASE_URL: cannot open", "PORT='abc'", "is already in use",
+                    "not allowed to listen", "SRM_CONFIG=…: no such file", "not valid YAML", "invalid configuration",
+                    "does not exist", "failed: not_in_channel", "is_archived", "invalid_blocks"):  # fmt: skip
+        assert message in troubleshooting, message

@@ -115,6 +115,20 @@ def test_permanent_errors_fail_at_once_without_blocking_other_channels(engine, s
     assert fine.status == "sent"
 
 
+def test_a_refused_token_keeps_the_messages_and_pauses_delivery(engine, settings, slack):
+    slack.token_error = "invalid_auth"
+    _post(engine, "one")
+    _post(engine, "two", channel=BETA_CHANNEL)
+    delivery = _delivery(engine, settings)
+    assert delivery.deliver_due() == 0
+    assert delivery.deliver_due() == 0  # paused: Slack is not asked again for a while
+    assert len(slack.posts()) == 1
+    assert [(r.status, r.attempts) for r in _rows(engine)] == [("pending", 0), ("pending", 0)]
+    slack.token_error = None  # the operator fixed SLACK_BOT_TOKEN
+    assert delivery.deliver_due(now=utcnow() + timedelta(seconds=61)) == 2
+    assert {r.status for r in _rows(engine)} == {"sent"}
+
+
 def test_at_most_one_message_per_second_per_channel(engine, settings, slack):
     for n in range(3):
         _post(engine, f"acme {n}")

@@ -35,6 +35,9 @@ from models import Card, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
+# The token itself is refused: no message can go out until an operator fixes SLACK_BOT_TOKEN.
+TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+TOKEN_PAUSE = timedelta(seconds=60)  # how long delivery waits before trying a refused token again
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 # Time a worker may need around its HTTP call: committing the claim, then waiting for the DB to record
 # the answer (SQLite's busy timeout is 30 s).
@@ -79,6 +82,7 @@ class Delivery:
 
     def __init__(self, *, engine: Engine, client: WebClient, config: DeliveryConfig, worker_id: str):
         self.engine, self.client, self.config, self.worker_id = engine, client, config, worker_id
+        self.paused_until: datetime | None = None  # set while Slack refuses the token
 
     def deliver_due(
         self, now: datetime | None = None, limit: int = 50, stop: threading.Event | None = None
@@ -86,14 +90,23 @@ class Delivery:
         """Send the rows that are due at `now` (up to `limit`, at most one per channel), claiming each
         just before sending it; returns how many were sent. Once `stop` is set, no further row is claimed."""
         now = now or utcnow()
+        if self.paused_until is not None and now < self.paused_until:
+            return 0
         self._release_stale_claims()
         sent = 0
         for row_id, channel_id in self._candidates(now, limit):
             if stop is not None and stop.is_set():
                 break
             claim = self._claim(row_id, channel_id, now)
-            if claim is not None:
-                sent += self._record(claim, self._call(claim.method, claim.payload))
+            if claim is None:
+                continue
+            outcome = self._call(claim.method, claim.payload)
+            sent += self._record(claim, outcome)
+            if outcome.error in TOKEN_ERRORS:
+                self.paused_until = now + TOKEN_PAUSE
+                log.error("Slack refused SLACK_BOT_TOKEN (%s): delivery paused for %s s, messages kept",
+                          outcome.error, TOKEN_PAUSE.seconds)  # fmt: skip
+                break
         return sent
 
     def run(self, stop: threading.Event) -> None:
@@ -104,7 +117,9 @@ class Delivery:
             except Exception:
                 log.exception("delivery pass failed")
                 sent = 0
-            if not sent:
+            if sent:
+                log.info("delivered %s message%s", sent, "" if sent == 1 else "s")
+            else:
                 WAKE.wait(self.config.poll_seconds)
                 WAKE.clear()
 
@@ -198,6 +213,8 @@ class Delivery:
             # The card's own post has not been delivered (it failed): nothing to update or reply to.
             row.status, row.last_error = "failed", "card_not_posted"
             row.claimed_by = row.claim_token = None
+            log.warning("outbox row %s (%s) failed: card_not_posted (the card it needs was never posted)",
+                        row_id, method)  # fmt: skip
             return None
         payload["channel"] = (needed.channel_id if needed else None) or row.channel_id
         if method == "chat.update":
@@ -217,6 +234,8 @@ class Delivery:
                 retry = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
                 return _Outcome(error="ratelimited", retry_after=float(retry or 1), rate_limited=True)
             error = error or f"http_{status}"
+            if error in TOKEN_ERRORS:  # the message is fine, the token is not: it waits for a good token
+                return _Outcome(error=error, retry_after=TOKEN_PAUSE.total_seconds(), rate_limited=True)
             return _Outcome(error=error, transient=status >= 500 or error in TRANSIENT_ERRORS)
         except (URLError, TimeoutError, ConnectionError, OSError) as exc:
             return _Outcome(error=f"network: {exc}", transient=True)
@@ -227,7 +246,7 @@ class Delivery:
         released = {"claimed_by": None, "claim_token": None}
         if outcome.error is None:
             values = {"status": "sent", "sent_at": now, "ts": outcome.ts, "last_error": None}
-        elif outcome.rate_limited:  # being paced by Slack is not a failed attempt
+        elif outcome.rate_limited:  # being paced by Slack, or a refused token, is not a failed attempt
             values = {"status": "pending", "attempts": OutboxMessage.attempts - 1,
                       "next_attempt_at": now + timedelta(seconds=outcome.retry_after)}  # fmt: skip
         elif outcome.transient and claim.attempts < self.config.max_attempts:
@@ -253,6 +272,21 @@ class Delivery:
             if outcome.error is None and claim.method == "chat.postMessage" and claim.card_id:
                 card = session.get(Card, claim.card_id)
                 card.ts, card.channel_id = outcome.ts, outcome.channel or card.channel_id
-        if values["status"] == "failed":
-            log.warning("outbox row %s failed for good: %s", claim.row_id, outcome.error)
+        self._log_failure(claim, outcome, values)
         return 1 if outcome.error is None else 0
+
+    def _log_failure(self, claim: _Claim, outcome: _Outcome, values: dict[str, Any]) -> None:
+        """One line per failed attempt, with Slack's error code and what happens next."""
+        if outcome.error is None or outcome.error in TOKEN_ERRORS:  # a refused token is logged once a pass
+            return
+        row = f"outbox row {claim.row_id} ({claim.method} to {claim.payload.get('channel')})"
+        if outcome.rate_limited:
+            log.info("%s: rate limited by Slack, next try in %.0f s", row, outcome.retry_after)
+        elif values["status"] == "pending":
+            wait = (values["next_attempt_at"] - utcnow()).total_seconds()
+            log.warning("%s: %s (attempt %s of %s), next try in %.0f s", row, outcome.error, claim.attempts,
+                        self.config.max_attempts, max(wait, 0))  # fmt: skip
+        elif outcome.transient:
+            log.warning("%s failed after %s attempts: %s", row, claim.attempts, outcome.error)
+        else:
+            log.warning("%s failed: %s (Slack will not accept it; not retried)", row, outcome.error)

@@ -22,7 +22,7 @@ def housekeeping(ctx: JobContext, now: datetime) -> str:
     return f"{period}: forgot {removed} event ids"
 
 
-def deliver(ctx: JobContext, now: datetime) -> str:
+def deliver(ctx: JobContext, now: datetime) -> str | None:
     """A one-shot flush; `srm run` and `srm worker` already run the one delivery loop of the process."""
     delivery = Delivery(
         engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
@@ -30,7 +30,7 @@ def deliver(ctx: JobContext, now: datetime) -> str:
     total = 0
     while sent := delivery.deliver_due(now):
         total += sent
-    return f"sent {total}"
+    return f"sent {total}" if total else None
 
 
 JOBS = [

@@ -3,7 +3,7 @@
 Each domain declares its jobs next to its service (a `JOBS` list of `Job`); the composition root
 collects them and passes them in, so this module knows no domain.
 
-A job is `run(ctx, now) -> summary`. It decides which units of work are due at `now` and claims each
+A job is `run(ctx, now) -> summary`, None when there was nothing to do. It decides which units of work are due at `now` and claims each
 with `claim_work(...)` before doing it, in the same transaction as the work's output, so that N workers
 (or a rerun with `srm jobs run`) never do a unit twice, and a unit missed during downtime is done once at
 the next tick.
@@ -12,6 +12,7 @@ the next tick.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +42,7 @@ class Job:
     """A scheduled job under a stable name (`srm jobs run NAME`)."""
 
     name: str
-    run: Callable[[JobContext, datetime], str]
+    run: Callable[[JobContext, datetime], str | None]  # a summary; None: nothing was due
     description: str
     every_seconds: int | None = None  # None: every scheduler tick
     scheduled: bool = True  # False: only run by hand (`srm jobs run NAME`)
@@ -63,7 +64,7 @@ def claim_work(session: Session, *, job: str, period: str, recipient: str = "*",
     return insert_or_ignore(session, JobClaim, values, ["job", "period", "recipient"])
 
 
-def run_job(ctx: JobContext, jobs: Sequence[Job], name: str, now: datetime | None = None) -> str:
+def run_job(ctx: JobContext, jobs: Sequence[Job], name: str, now: datetime | None = None) -> str | None:
     """Run one of `jobs` now, or as if at `now` (`srm jobs run NAME --at …`)."""
     named = by_name(jobs)
     if name not in named:
@@ -91,8 +92,15 @@ def start_scheduler(ctx: JobContext, jobs: Sequence[Job]) -> BackgroundScheduler
 
 
 def _tick(ctx: JobContext, declared: Job) -> None:
+    """One scheduled run: one log line when it did something or failed (idle runs only with -v)."""
+    started = time.monotonic()
     try:
         summary = declared.run(ctx, utcnow())
-        log.info("job %s: %s", declared.name, summary)
     except Exception:
         log.exception("job %s failed", declared.name)
+        return
+    took = time.monotonic() - started
+    if summary is None:
+        log.debug("job %s: nothing to do (%.2f s)", declared.name, took)
+    else:
+        log.info("job %s: %s (%.2f s)", declared.name, summary, took)

@@ -17,7 +17,16 @@ from sqlmodel import Session, select
 
 from bot.core.actors import SYSTEM
 from bot.suppliers.service import visible_suppliers
-from models import AuditEvent, ChannelMessage, Order, ProductionUpdate, Receipt, Supplier, Ticket
+from models import (
+    AuditEvent,
+    ChannelMessage,
+    Order,
+    OutboxMessage,
+    ProductionUpdate,
+    Receipt,
+    Supplier,
+    Ticket,
+)
 
 
 class Table(NamedTuple):
@@ -187,6 +196,19 @@ def tickets_table(session: Session) -> Table:
     return Table(header, rows, frozenset(utc))
 
 
+def deliveries_table(session: Session) -> Table:
+    """Every Slack message the outbox holds: sent, waiting (`pending`, `sending`) or `failed` with Slack's error."""
+    header = ["id", "channel", "method", "state", "attempts", "last_error", "created_at", "updated_at"]
+    query = select(OutboxMessage).order_by(OutboxMessage.id).execution_options(yield_per=500)
+    rows = (
+        # updated_at: its last change, i.e. when it was sent, else when it was last tried, else queued.
+        [m.id, m.channel_id, m.method, m.status, m.attempts, m.last_error or "", _iso(m.created_at),
+         _iso(m.sent_at or m.claimed_at or m.created_at)]
+        for m in session.exec(query)
+    )  # fmt: skip
+    return header, rows
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -194,6 +216,7 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "updates": updates_table,
     "messages": messages_table,
     "audit": audit_table,
+    "deliveries": deliveries_table,
 }
 PLANNED = ("scorecards", "risks")
 
