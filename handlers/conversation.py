@@ -14,6 +14,7 @@ from handlers.common import claim_event
 NEEDS = SlackNeeds(
     scopes=("channels:history", "groups:history", "files:read"),
     events=("message.channels", "message.groups"),
+    story="Every message in a linked channel is kept with its author and time, edits and deletions included.",
 )
 # Joins, topics and the like arrive as message subtypes too; only what people wrote is stored here.
 STORED_SUBTYPES = {None, "file_share", "thread_broadcast"}
