@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from bot.config import AppConfig
 from bot.core import maintenance
 from bot.core.scheduler import Job
+from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.settings import Settings
 from bot.tickets import jobs as ticket_jobs
@@ -21,14 +22,17 @@ def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
 
 
 def create_app(*, settings: Settings, config: AppConfig, client: WebClient | None = None) -> App:
-    """A Bolt app that verifies every request's signature and runs each listener before answering."""
+    """A Bolt app that verifies every request's signature and runs each listener before answering; it
+    answers without the Web API when a listener needs none (see BotIdentity)."""
     from handlers import register_listeners
 
+    client = client or make_client(settings)
     app = App(
-        client=client or make_client(settings),
+        # The token is BotIdentity's to give each request: Bolt's own authorization would wait on auth.test.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout, retry_handlers=[]),
+        authorize=BotIdentity(client),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
-        token_verification_enabled=False,
         request_verification_enabled=True,
     )
     register_listeners(app, config)

@@ -31,9 +31,11 @@ SCOPES = ("commands", "chat:write", "channels:read", "groups:read", "im:read", "
 def needs(sets: Sequence[CommandSet]) -> SlackNeeds:
     """The slash command, with a usage hint naming the installed verbs."""
     hint = " | ".join(s.hint for s in (HELP, *sets))
+    topics = [s.topic for s in sets if s.topic]
+    about = ", ".join(topics[:-1]) + " and " + topics[-1] if len(topics) > 1 else "".join(topics)
     return SlackNeeds(
         scopes=SCOPES,
-        commands=(SlashCommand(COMMAND, "Supplier orders, tickets and scorecards", hint),),
+        commands=(SlashCommand(COMMAND, f"Work with {about or 'suppliers'}", hint),),
     )
 
 

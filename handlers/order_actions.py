@@ -25,7 +25,13 @@ from bot.suppliers import service as suppliers
 from handlers.common import Interaction, Submission, attempt, open_form, submit
 from models import Order, Supplier
 
-NEEDS = SlackNeeds(scopes=("chat:write", "reactions:write"), interactivity=True)
+NEEDS = SlackNeeds(
+    scopes=("chat:write", "reactions:write"),
+    interactivity=True,
+    offers=("orders", "production updates"),
+    story="Buyers post order cards in each supplier's shared channel; suppliers confirm, propose new dates "
+    "and post production updates with buttons and thread replies; buyers record receipts and inspections.",
+)
 
 # Which modal block shows a refused value (otherwise the field the error names).
 ERROR_BLOCKS = {

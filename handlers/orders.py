@@ -188,4 +188,5 @@ COMMANDS = CommandSet(
     },
     grammar=_grammar,
     hint="order … | receive … | inspect …",
+    topic="orders",
 )

@@ -51,3 +51,4 @@ class CommandSet:
     verbs: Mapping[tuple[str, ...], Verb]
     grammar: Callable[[], Grammar]
     hint: str
+    topic: str = ""  # what the verbs are about, for the slash command's description ("orders")

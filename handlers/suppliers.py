@@ -110,4 +110,5 @@ COMMANDS = CommandSet(
     verbs={("supplier", "add"): add, ("supplier", "list"): list_all, ("supplier", "show"): show},
     grammar=_grammar,
     hint="supplier …",
+    topic="suppliers",
 )

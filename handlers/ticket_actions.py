@@ -34,6 +34,9 @@ NEEDS = SlackNeeds(
         ),
     ),
     interactivity=True,
+    offers=("problem tickets",),
+    story="Either side opens problem tickets with response-time targets, from a command, a message or a "
+    "ticket reaction.",
 )
 
 

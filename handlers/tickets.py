@@ -103,4 +103,5 @@ COMMANDS = CommandSet(
     verbs={("ticket", "new"): new, ("ticket", "list"): list_all, ("ticket", "show"): show},
     grammar=_grammar,
     hint="ticket …",
+    topic="tickets",
 )

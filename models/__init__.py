@@ -3,7 +3,7 @@
 from models.audit import AuditEvent
 from models.base import UTCDateTime, utcnow
 from models.jobs import JobClaim
-from models.messages import ChannelMessage
+from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
@@ -16,6 +16,7 @@ __all__ = [
     "DateProposal",
     "Inspection",
     "JobClaim",
+    "MessageRevision",
     "Order",
     "OutboxMessage",
     "ProcessedEvent",

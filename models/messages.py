@@ -28,3 +28,18 @@ class ChannelMessage(SQLModel, table=True):
     files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     posted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
     stored_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime), description="latest edit")
+    deleted_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime), description="deleted in Slack; the text is kept"
+    )
+
+
+class MessageRevision(SQLModel, table=True):
+    """An earlier version of an edited message, written (posted or edited) at `written_at`."""
+
+    __tablename__ = "message_revision"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="channel_message.id", index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    written_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

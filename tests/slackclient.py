@@ -146,6 +146,26 @@ class SlackClient:
             event["files"], event["subtype"] = files, "file_share"
         return self.event(event, event_id=event_id)
 
+    def message_changed(self, ts: str, text: str, *, user: str, channel: str, previous: str,
+                        edited_ts: str | None = None, event_id: str | None = None) -> Response:  # fmt: skip
+        """Someone edited their message `ts` (Slack sends the new version and the previous one)."""
+        edited = edited_ts or f"{int(time.time())}.{next(_ids):06d}"
+        return self.event({
+            "type": "message", "subtype": "message_changed", "hidden": True, "channel": channel,
+            "channel_type": "channel", "ts": edited, "event_ts": edited,
+            "message": {"type": "message", "user": user, "text": text, "ts": ts, "edited": {"user": user, "ts": edited}},
+            "previous_message": {"type": "message", "user": user, "text": previous, "ts": ts},
+        }, event_id=event_id)  # fmt: skip
+
+    def message_deleted(self, ts: str, *, user: str, channel: str, previous: str) -> Response:
+        """Message `ts` was deleted."""
+        now = f"{int(time.time())}.{next(_ids):06d}"
+        return self.event({
+            "type": "message", "subtype": "message_deleted", "hidden": True, "channel": channel,
+            "channel_type": "channel", "ts": now, "event_ts": now, "deleted_ts": ts,
+            "previous_message": {"type": "message", "user": user, "text": previous, "ts": ts},
+        })  # fmt: skip
+
 
 def _interactive(client: SlackClient, payload: dict[str, Any]) -> Response:
     return client.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")

@@ -1,7 +1,8 @@
 """`/srm` grammar: help and usage messages in the caller's language; bad input changes nothing."""
 
 import pytest
-from conftest import ACME_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
+from conftest import ACME_CHANNEL, BUYER, BUYER_ES, BUYER_ZH, INTERNAL_CHANNEL
+from fakeslack import FakeSlack
 from helpers import counts, translated
 
 
@@ -60,3 +61,27 @@ def test_mentions_in_echoed_text_are_neutralised(client):
     ).text
     assert "<!channel>" not in text and "<@U0BUYERZH>" not in text and "<https://evil" not in text
     assert "&lt;!channel&gt;" in text
+
+
+def _every_method_fails(slack):
+    for name in dir(FakeSlack):
+        if name.startswith("api_"):
+            slack.fail_next(name[4:].replace("_", "."), status=500, times=1000, error="internal_error")
+
+
+@pytest.mark.parametrize("outage", ["http 500", "unreachable"])
+def test_help_is_answered_while_the_web_api_is_down(client, slack, outage):
+    if outage == "unreachable":
+        slack.stop()
+    else:
+        _every_method_fails(slack)
+    for channel in (ACME_CHANNEL, INTERNAL_CHANNEL):  # the process's first request, and a later one
+        answer = client.command("help", user=BUYER, channel=channel)
+        assert answer.status == 200 and "/srm supplier add" in answer.text
+
+
+def test_a_failing_auth_test_is_not_repeated_on_every_request(client, slack):
+    slack.fail_next("auth.test", status=500, times=1)
+    assert "/srm supplier add" in client.command("help", user=BUYER, channel=ACME_CHANNEL).text
+    assert "/srm supplier add" in client.command("help", user=BUYER, channel=ACME_CHANNEL).text
+    assert len(slack.calls_to("auth.test")) == 1  # not asked again at once: Slack was just failing

@@ -1,6 +1,7 @@
 """The migrations create exactly the schema the models describe, on both databases."""
 
 from alembic import command
+from conftest import ACME_CHANNEL, BUYER
 from sqlalchemy import text
 
 from bot.core.db import alembic_config
@@ -29,3 +30,27 @@ def test_claim_token_migration_keeps_queued_messages(db_url, engine):
     with engine.connect() as conn:
         row = conn.execute(text("SELECT status, claimed_by, claim_token FROM outbox")).one()
     assert tuple(row) == ("sending", "old:1", None)
+
+
+def test_message_edits_migration_keeps_stored_messages(client, db_url, engine):
+    """Messages stored by the previous version survive the upgrade: not edited, not deleted."""
+    client.command('supplier add "Acme Textiles" country=CN', user=BUYER, channel=ACME_CHANNEL)
+    config = alembic_config(db_url)
+    command.downgrade(config, "0004")
+    try:
+        with engine.begin() as conn:
+            supplier_id = conn.execute(text("SELECT id FROM supplier")).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO channel_message (supplier_id, channel_id, ts, user_id, side, text, files,"
+                    " posted_at, stored_at) VALUES (:s, 'C0ACME', '1.1', 'U0ACME', 'supplier', 'hello',"
+                    " '[]', '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+                ),
+                {"s": supplier_id},
+            )
+    finally:
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT text, edited_at, deleted_at FROM channel_message")).one()
+        assert conn.execute(text("SELECT count(*) FROM message_revision")).scalar_one() == 0
+    assert tuple(row) == ("hello", None, None)

@@ -10,14 +10,22 @@ from typing import Any
 from bot.core.manifest_parts import SlackNeeds
 
 DISPLAY_NAME = "SRM"
-DESCRIPTION = "Supplier orders, production updates, problem tickets and scorecards in shared channels."
-LONG_DESCRIPTION = (
-    "SRM runs day-to-day work with overseas suppliers where people already talk. Buyers post order cards "
-    "in each supplier's shared channel; suppliers confirm, propose new dates and post production updates "
-    "with buttons and thread replies; either side opens problem tickets with response-time targets. "
-    "Everything is recorded, in each reader's language and time zone, and feeds supplier scorecards, "
-    "levels, risk warnings and daily digests."
+INTRO = "SRM runs day-to-day work with overseas suppliers where people already talk."
+OUTRO = (
+    "Each reader sees the bot in their own language and time zone, and every record can be exported as CSV "
+    "or XLSX."
 )
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def descriptions(needs: Sequence[SlackNeeds]) -> tuple[str, str]:
+    """The short and the long description, promising only what the installed features do."""
+    offers = [o for n in needs for o in n.offers] or ["work"]
+    short = f"Supplier {_listing(offers)} in shared channels."
+    return short, " ".join([INTRO, *(n.story for n in needs if n.story), OUTRO])
 
 
 def build_manifest(
@@ -30,6 +38,7 @@ def build_manifest(
     shortcuts = [s for n in needs for s in n.shortcuts]
     interactive = any(n.interactivity for n in needs) or bool(shortcuts)
     request_url = None if socket else (url or "https://example.com/slack/events")
+    description, long_description = descriptions(needs)
 
     features: dict[str, Any] = {
         "app_home": {
@@ -61,8 +70,8 @@ def build_manifest(
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": DISPLAY_NAME,
-            "description": DESCRIPTION,
-            "long_description": LONG_DESCRIPTION,
+            "description": description,
+            "long_description": long_description,
             "background_color": "#1d4e89",
         },
         "features": features,

@@ -28,3 +28,7 @@ class SlackNeeds:
     shortcuts: tuple[Shortcut, ...] = field(default_factory=tuple)
     interactivity: bool = False
     home_tab: bool = False
+    # What the app store listing says, only about installed features: nouns for the short description
+    # ("problem tickets") and one sentence for the long one.
+    offers: tuple[str, ...] = ()
+    story: str = ""

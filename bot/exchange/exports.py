@@ -154,13 +154,16 @@ def messages_table(session: Session) -> Table:
         "text",
         "files",
         "posted_at",
+        "edited_at",
+        "deleted_at",
     ]
     rows = (
         [m.id, name, m.channel_id, m.ts, m.thread_ts or "", m.user_id, m.side, m.text,
-         " ".join(f.get("permalink") or f.get("name") or "" for f in m.files), m.posted_at]
+         " ".join(f.get("permalink") or f.get("name") or "" for f in m.files), m.posted_at, m.edited_at,
+         m.deleted_at]
         for m, name in session.exec(query.execution_options(yield_per=500))
     )  # fmt: skip
-    return Table(header, rows, frozenset({"posted_at"}))
+    return Table(header, rows, frozenset({"posted_at", "edited_at", "deleted_at"}))
 
 
 def _minutes(start, end) -> int | None:

@@ -35,7 +35,7 @@ def welcome_message(supplier: Supplier, *, tickets: bool) -> dict[str, Any]:
         )
     points.append(
         _(
-            "*Records*: messages, replies and button presses here are stored and count towards your supplier scorecard."
+            "*Records*: messages, replies and button presses here are kept with who and when, so both sides can look back at what was agreed."
         )
     )
     zone = _("Times are shown for {zone}. Reply in any language you like.").format(zone=supplier.timezone)
