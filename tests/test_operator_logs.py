@@ -60,7 +60,9 @@ def test_a_message_slack_will_never_accept_fails_at_once_and_shows_in_the_export
                               env={"DATABASE_URL": db_url})  # fmt: skip
     assert xlsx.exit_code == 0, xlsx.output
     values = list(load_workbook(out).active.values)
-    assert list(values[0]) == DELIVERIES_HEADER and values[1][3:6] == ("failed", 1, error)
+    assert list(values[0]) == [
+        h + " (UTC)" if h.endswith("_at") else h for h in DELIVERIES_HEADER
+    ] and values[1][3:6] == ("failed", 1, error)
 
 
 def test_retries_log_the_slack_error_and_a_batch_logs_one_line(engine, settings, slack, caplog):
@@ -103,6 +105,7 @@ def test_a_job_run_is_one_line_and_an_idle_one_none(engine, config, settings, sl
     assert line.startswith("job busy: 2 reminders (") and line.endswith(" s)")
 
 
+@pytest.mark.real_clock
 def test_srm_run_logs_no_library_chatter(slack, tmp_path):
     url = f"sqlite:///{tmp_path}/srm.db"
     upgrade(url)

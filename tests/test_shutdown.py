@@ -43,6 +43,7 @@ def _refused(port):
     return False
 
 
+@pytest.mark.real_clock  # signed requests to a process of its own, which runs on the real date
 @pytest.mark.parametrize("stop", STOPS)
 def test_run_stops_on_a_signal_after_the_request_in_progress(stop, slack, sqlite_url, tmp_path):
     port = _free_port()
@@ -70,6 +71,7 @@ def test_run_stops_on_a_signal_after_the_request_in_progress(stop, slack, sqlite
     assert "Traceback" not in stderr
 
 
+@pytest.mark.real_clock
 @pytest.mark.parametrize("stop", STOPS)
 def test_worker_stops_on_a_signal_after_the_message_it_is_sending(stop, slack, sqlite_url, tmp_path):
     engine = make_engine(sqlite_url)

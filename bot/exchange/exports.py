@@ -205,11 +205,11 @@ def deliveries_table(session: Session) -> Table:
     query = select(OutboxMessage).order_by(OutboxMessage.id).execution_options(yield_per=500)
     rows = (
         # updated_at: its last change, i.e. when it was sent, else when it was last tried, else queued.
-        [m.id, m.channel_id, m.method, m.status, m.attempts, m.last_error or "", _iso(m.created_at),
-         _iso(m.sent_at or m.claimed_at or m.created_at)]
+        [m.id, m.channel_id, m.method, m.status, m.attempts, m.last_error or "", m.created_at,
+         m.sent_at or m.claimed_at or m.created_at]
         for m in session.exec(query)
     )  # fmt: skip
-    return header, rows
+    return Table(header, rows, frozenset({"created_at", "updated_at"}))
 
 
 EXPORTS: dict[str, Callable[[Session], Table]] = {
