@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
 from waitress import wasyncore
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-class SlackWsgiApp:
-    """WSGI app: one DB transaction per Slack request, committed only when the listener succeeded.
+class SlackRequests:
+    """The per-request machinery every transport shares (HTTP here, Socket Mode in bot.core.socket_mode):
+    one DB transaction per Slack request, committed only when the listener succeeded.
 
     Slack calls the listener deferred (`after_commit`) run once the transaction has committed.
     """
@@ -33,26 +34,11 @@ class SlackWsgiApp:
     def __init__(self, bolt_app: App, engine: Engine):
         self.bolt_app, self.engine = bolt_app, engine
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
-        request = WsgiHttpRequest(environ)
-        if request.method == "GET" and request.path == "/healthz":
-            return self._health(start_response)
-        if request.method != "POST" or request.path != EVENTS_PATH:
-            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"Not Found"]
-        status, headers, body = self._dispatch(request)
-        start_response(status, headers)
-        return [body]
-
-    def _dispatch(self, request: WsgiHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
+    def handle(self, bolt_request: BoltRequest) -> BoltResponse:
+        """Dispatch one request to Bolt inside its own transaction; after-commit calls follow a commit."""
         committed = False
         with collecting() as after, RequestSession(self.engine) as session, use_locale(DEFAULT_LOCALE):
-            bolt_request = BoltRequest(
-                body=request.get_body(),
-                query=request.query_string,
-                headers=request.get_headers(),
-                context={"session": session},
-            )
+            bolt_request.context["session"] = session
             try:
                 response = self.bolt_app.dispatch(bolt_request)
                 if response.status < 400:
@@ -67,12 +53,29 @@ class SlackWsgiApp:
                 session.close()  # the connection goes back to the pool before any Slack call
             if committed:
                 run_all(after)
-        headers = [(k, v) for k, values in response.headers.items() for v in values]
-        return (
-            f"{response.status} {_REASONS.get(response.status, 'OK')}",
-            headers,
-            response.body.encode("utf-8"),
+        return response
+
+
+class SlackWsgiApp:
+    """WSGI app: `POST /slack/events` through SlackRequests, and `GET /healthz`."""
+
+    def __init__(self, bolt_app: App, engine: Engine):
+        self.bolt_app, self.engine = bolt_app, engine
+        self.requests = SlackRequests(bolt_app, engine)
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        request = WsgiHttpRequest(environ)
+        if request.method == "GET" and request.path == "/healthz":
+            return self._health(start_response)
+        if request.method != "POST" or request.path != EVENTS_PATH:
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"Not Found"]
+        response = self.requests.handle(
+            BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
         )
+        headers = [(k, v) for k, values in response.headers.items() for v in values]
+        start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", headers)
+        return [response.body.encode("utf-8")]
 
     def _health(self, start_response) -> Iterable[bytes]:
         ok = check_database(self.engine)
