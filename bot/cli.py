@@ -17,6 +17,8 @@ import click
 from bot.config import AppConfig, ConfigError
 from bot.preflight import (
     StartupError,
+    app_token_problem,
+    check_app_token_format,
     check_slack_token,
     listen_problem,
     load_policy,
@@ -31,7 +33,9 @@ MISSING_CREDENTIALS = """Missing {names}.
 
 Set them in the environment or in a .env file in this folder, then run `srm {command}` again:
   SLACK_BOT_TOKEN       the app's Bot User OAuth Token (xoxb-…), under OAuth & Permissions
-  SLACK_SIGNING_SECRET  under Basic Information → App Credentials
+  SLACK_SIGNING_SECRET  under Basic Information → App Credentials (HTTP only)
+  SLACK_APP_TOKEN       Socket Mode only: an app-level token (xapp-…) with connections:write,
+                        under Basic Information → App-Level Tokens
 
 No Slack app yet? Create one from the manifest:
   srm manifest --url https://<your-public-host>/slack/events > manifest.json
@@ -115,34 +119,73 @@ def main(verbose: bool) -> None:
 @click.option(
     "--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: $PORT or 3000)."
 )
-@click.option("--no-worker", is_flag=True, help="Serve HTTP only; run `srm worker` elsewhere.")
-def run(port: int | None, no_worker: bool) -> None:
+@click.option("--no-worker", is_flag=True, help="Serve Slack only; run `srm worker` elsewhere.")
+@click.option(
+    "--socket", is_flag=True, help="Socket Mode: take Slack's requests over a websocket (SLACK_APP_TOKEN)."
+)
+def run(port: int | None, no_worker: bool, socket: bool) -> None:
     """Upgrade the schema and serve Slack requests (with the scheduler and delivery)."""
     settings = load_settings()
-    _require(settings, "run", ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    needed = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN") if socket else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _require(settings, "run --socket" if socket else "run", needed)
+    if socket:
+        check_app_token_format(settings.slack_app_token.get_secret_value())
     config = load_policy(settings)
     from bot.app import create_app, scheduled_jobs
-    from bot.core.web import SlackWsgiApp, make_server, serve_until
+    from bot.core.web import SlackRequests, SlackWsgiApp, make_server, serve_until
     from bot.core.worker import Worker
 
     ctx = _prepared(settings, config)
-    wsgi = SlackWsgiApp(create_app(settings=settings, config=config, client=ctx.client), ctx.engine)
-    port = port or settings.port
-    try:
-        server = make_server(wsgi, port=port)
-    except OSError as exc:
-        raise listen_problem(exc, port) from None
+    bolt_app = create_app(settings=settings, config=config, client=ctx.client)
+    if socket:
+        connection = _open_socket(SlackRequests(bolt_app, ctx.engine), settings, ctx.client)
+    else:
+        port = port or settings.port
+        try:
+            server = make_server(SlackWsgiApp(bolt_app, ctx.engine), port=port)
+        except OSError as exc:
+            raise listen_problem(exc, port) from None
     stop = _stop_on_signals()
     worker = None if no_worker else Worker(ctx, scheduled_jobs(config)).start()
-    log.info(
-        "listening on http://0.0.0.0:%s/slack/events (health: /healthz; Ctrl-C stops)", server.effective_port
-    )
     try:
-        serve_until(server, stop, grace=SHUTDOWN_GRACE_SECONDS)
+        if socket:
+            log.info("connected to Slack in Socket Mode (no HTTP port; Ctrl-C stops)")
+            while not stop.wait(0.5):
+                pass
+            connection.stop(grace=SHUTDOWN_GRACE_SECONDS)
+        else:
+            log.info(
+                "listening on http://0.0.0.0:%s/slack/events (health: /healthz; Ctrl-C stops)",
+                server.effective_port,
+            )
+            serve_until(server, stop, grace=SHUTDOWN_GRACE_SECONDS)
     finally:
         if worker:
             worker.stop(grace=SHUTDOWN_GRACE_SECONDS)
     log.info("stopped")
+
+
+def _open_socket(requests, settings: Settings, client):
+    """The Socket Mode connection, open; a refused app token stops the start with one line."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.core.socket_mode import SlackSocket
+
+    connection = SlackSocket(requests, settings.slack_app_token.get_secret_value(), web_client=client)
+    try:
+        connection.connect()
+    except SlackApiError as exc:
+        connection.close()
+        problem = app_token_problem(exc)
+        if problem:
+            raise problem from None
+        raise StartupError(
+            f"Slack did not open a Socket Mode connection: {exc.response.get('error')}"
+        ) from None
+    except OSError as exc:
+        connection.close()
+        raise StartupError(f"could not reach Slack at {client.base_url} to open Socket Mode: {exc}") from None
+    return connection
 
 
 @main.command()

@@ -109,3 +109,23 @@ def listen_problem(exc: OSError, port: int) -> StartupError:
     if exc.errno == errno.EACCES:
         return StartupError(f"not allowed to listen on port {port}: choose one above 1023 (--port N or PORT)")
     return StartupError(f"cannot listen on port {port}: {exc.strerror or exc}")
+
+
+APP_TOKEN_HELP = (
+    "create an app-level token (xapp-…) with the connections:write scope under Basic Information → "
+    "App-Level Tokens, and enable Socket Mode (`srm manifest --socket`)"
+)
+
+
+def check_app_token_format(token: str) -> None:
+    """SLACK_APP_TOKEN must be an app-level token; a bot or user token here is a common mix-up."""
+    if not token.startswith("xapp-"):
+        raise StartupError(f"SLACK_APP_TOKEN is not an app-level token (xapp-…): {APP_TOKEN_HELP}")
+
+
+def app_token_problem(exc: SlackApiError) -> StartupError | None:
+    """The one line for an app token Slack refused when opening the socket (None: not the token's fault)."""
+    error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+    if error in TOKEN_ERRORS or error == "not_allowed_token_type":
+        return StartupError(f"Slack refused SLACK_APP_TOKEN ({error}): {APP_TOKEN_HELP}")
+    return None

@@ -36,12 +36,14 @@ class Settings(BaseSettings):
         return Path(self.srm_config or "./app.yaml")
 
     def missing_slack_credentials(self) -> list[str]:
-        """Names of the Slack variables `srm run` needs but does not have."""
+        """Names of the Slack variables `srm run` (or `srm run --socket`) needs but does not have."""
         missing = []
         if not self.slack_bot_token or not self.slack_bot_token.get_secret_value():
             missing.append("SLACK_BOT_TOKEN")
         if not self.slack_signing_secret or not self.slack_signing_secret.get_secret_value():
             missing.append("SLACK_SIGNING_SECRET")
+        if not self.slack_app_token or not self.slack_app_token.get_secret_value():
+            missing.append("SLACK_APP_TOKEN")
         return missing
 
 

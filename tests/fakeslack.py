@@ -95,6 +95,8 @@ class FakeSlack:
         self.violations: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
         self.token_error: str | None = None  # e.g. "invalid_auth": every call is refused as Slack would
+        self.app_token: str | None = None  # the app-level token apps.connections.open accepts
+        self.socket_url: str | None = None  # the websocket it hands out (a SocketSlack's URL)
         self._failures: dict[str, list[Failure]] = {}
         self._holds: dict[str, list[tuple[Callable[[dict], bool] | None, threading.Event, bool]]] = {}
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
@@ -283,6 +285,9 @@ class FakeSlack:
                 else:
                     params = dict(parse_qsl(raw))
                 method = self.path.split("/api/", 1)[-1].strip("/")
+                bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                if bearer and "token" not in params:  # Slack takes the token as a header or a parameter
+                    params["token"] = bearer
                 status, body, headers = fake._answer(method, params)
                 data = json.dumps(body).encode()
                 self.send_response(status)
@@ -377,6 +382,14 @@ class FakeSlack:
             "ok": True,
             "permalink": f"https://home.slack.example/archives/{params.get('channel')}/p{params.get('message_ts', '').replace('.', '')}",
         }
+
+    def api_apps_connections_open(self, params):
+        token = params.get("token") or ""
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token != self.app_token or not self.socket_url:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_url}
 
     def api_reactions_add(self, params):
         return {"ok": True}
