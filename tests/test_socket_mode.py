@@ -120,6 +120,32 @@ def test_srm_run_socket_serves_commands_events_and_buttons(slack, socket_slack, 
     assert "Traceback" not in stderr and " ERROR " not in stderr, stderr
 
 
+@pytest.mark.real_clock
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_srm_run_socket_stops_on_a_signal_after_acking_the_request_in_progress(
+    stop, slack, socket_slack, sqlite_url, tmp_path
+):
+    process = subprocess.Popen([*SRM, "run", "--socket"], cwd=tmp_path, env=_env(slack, sqlite_url),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert socket_slack.connected(), "srm run --socket did not connect"
+        gate = slack.hold("users.info")  # the first command of a newcomer waits on Slack here
+        envelope = socket_slack.send("slash_commands", _command("help", user=BUYER, channel=ACME_CHANNEL),
+                                     accepts_response_payload=True)  # fmt: skip
+        slack.wait_for(lambda: slack.calls_to("users.info"), what="the request in progress")
+        process.send_signal(stop)
+        for line in process.stderr:  # until the process says it is stopping
+            if "stopping: no new requests; 1 in progress" in line:
+                break
+        gate.set()
+        assert "/srm supplier add" in _text(socket_slack.ack(envelope)["payload"])
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
 @pytest.mark.parametrize(
     ("app_token", "expected"),
     [

@@ -51,6 +51,7 @@ class SlackSocket(SocketModeHandler):
         """Take no new envelope, let those in progress finish and be acknowledged (≤ `grace` s), close."""
         with self._idle:
             self._stopping = True
+            log.info("stopping: no new requests; %s in progress", self._in_flight)
             if not self._idle.wait_for(lambda: self._in_flight == 0, timeout=grace):
                 log.warning(
                     "stopped with %s request(s) still in progress after %.0f s", self._in_flight, grace
