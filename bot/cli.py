@@ -125,6 +125,8 @@ def main(verbose: bool) -> None:
 )
 def run(port: int | None, no_worker: bool, socket: bool) -> None:
     """Upgrade the schema and serve Slack requests (with the scheduler and delivery)."""
+    if socket and port:
+        raise click.UsageError("--port has no effect with --socket: Socket Mode opens no HTTP port")
     settings = load_settings()
     needed = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN") if socket else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     _require(settings, "run --socket" if socket else "run", needed)

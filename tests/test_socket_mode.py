@@ -7,12 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 from conftest import ACME_CHANNEL, ACME_USER, BUYER
 from fakeslack import HOME_TEAM
 from socketslack import SocketSlack
 from sqlmodel import select
 from test_cli import SRM, _clean_env
 
+from bot.cli import main
 from bot.core.db import make_engine, session_scope, upgrade
 from models import ChannelMessage, Order
 
@@ -167,3 +169,8 @@ def test_a_missing_or_wrong_app_token_stops_the_start_with_one_line(
     assert f"Error: {expected}" in result.stderr
     assert "Traceback" not in result.stderr
     assert "SLACK_SIGNING_SECRET" not in result.stderr.split("\n")[0]  # Socket Mode needs no signing secret
+
+
+def test_port_and_socket_together_are_refused():
+    result = CliRunner().invoke(main, ["run", "--socket", "--port", "3001"])
+    assert result.exit_code == 2 and "--port has no effect with --socket" in result.output
