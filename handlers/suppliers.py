@@ -1,4 +1,4 @@
-"""`/srm supplier add | list | show`."""
+"""`/srm supplier add | edit | link | unlink | list | show`."""
 
 from __future__ import annotations
 
@@ -52,6 +52,31 @@ def add(request: CommandRequest) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
+def edit(request: CommandRequest) -> dict[str, Any]:
+    """Change a supplier's name, country, locale or time zone."""
+    args = request.args
+    if unknown := sorted(set(args.options) - set(suppliers.EDITABLE)):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    if not args.options:
+        return help_views.missing_argument(request.grammar(), "name= | country= | locale= | tz=")
+    for key, value in args.options.items():
+        if not value:
+            return help_views.missing_argument(request.grammar(), f"{key}=")
+    buyers_only(request.actor)
+    supplier = suppliers.edit_supplier(
+        session=request.session, actor=request.actor, name=args.words[0], changes=dict(args.options)
+    )
+    request.forget_supplier_after_commit(supplier.id)
+    text = _(
+        ":white_check_mark: Supplier *{name}*: country {country}, language {locale}, time zone {tz}."
+    ).format(
+        name=neutralise(supplier.name), country=supplier.country, locale=supplier.locale, tz=supplier.timezone
+    )
+    return message(text, [section(text)])
+
+
 @reads_only
 def list_all(request: CommandRequest) -> dict[str, Any]:
     if request.args.words or request.args.options:
@@ -102,12 +127,21 @@ def _grammar() -> Grammar:
             '/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
             _("Run in the supplier's shared channel: creates the supplier and links the channel."),
         ),
+        (
+            '/srm supplier edit "<name>" [name="<new name>"] [country=<ISO2>] [locale=<ll_CC>] [tz=<IANA zone>]',
+            _("Change a supplier's name, country, language or time zone."),
+        ),
         ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
     ]
 
 
 COMMANDS = CommandSet(
-    verbs={("supplier", "add"): add, ("supplier", "list"): list_all, ("supplier", "show"): show},
+    verbs={
+        ("supplier", "add"): add,
+        ("supplier", "edit"): edit,
+        ("supplier", "list"): list_all,
+        ("supplier", "show"): show,
+    },
     grammar=_grammar,
     hint="supplier …",
     topic="suppliers",
