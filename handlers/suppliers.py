@@ -77,6 +77,51 @@ def edit(request: CommandRequest) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
+def link(request: CommandRequest) -> dict[str, Any]:
+    """Link the channel the command is run in to an existing supplier."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    channel = _channel_info(request)  # asked of Slack before the transaction's first statement
+    supplier = flows.link_supplier(
+        session=request.session,
+        actor=request.actor,
+        name=request.args.words[0],
+        channel=channel,
+        config=request.config,
+    )
+    text = _(
+        ":white_check_mark: This channel is now linked to supplier *{name}*. A welcome message is on its way."
+    ).format(name=neutralise(supplier.name))
+    return message(text, [section(text)])
+
+
+def unlink(request: CommandRequest) -> dict[str, Any]:
+    """Remove the channel links of a supplier; the bot then ignores those channels."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    supplier, channel_ids = suppliers.unlink_channels(
+        session=request.session, actor=request.actor, name=request.args.words[0]
+    )
+    request.forget_supplier_after_commit(supplier.id)
+    text = _(
+        ":white_check_mark: Supplier *{name}* is no longer linked to {channels}. Its orders, tickets and "
+        "history are kept; the bot no longer works there."
+    ).format(name=neutralise(supplier.name), channels=", ".join(f"<#{c}>" for c in channel_ids))
+    return message(text, [section(text)])
+
+
+def _name_only(request: CommandRequest) -> dict[str, Any] | None:
+    """A usage message unless the arguments are exactly one supplier name."""
+    args = request.args
+    if args.options:
+        return help_views.unexpected_arguments(request.grammar(), sorted(args.options))
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    return None
+
+
 @reads_only
 def list_all(request: CommandRequest) -> dict[str, Any]:
     if request.args.words or request.args.options:
@@ -131,6 +176,14 @@ def _grammar() -> Grammar:
             '/srm supplier edit "<name>" [name="<new name>"] [country=<ISO2>] [locale=<ll_CC>] [tz=<IANA zone>]',
             _("Change a supplier's name, country, language or time zone."),
         ),
+        (
+            '/srm supplier link "<name>"',
+            _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
+        ),
+        (
+            '/srm supplier unlink "<name>"',
+            _("Removes the supplier's channel links; its orders, tickets and history stay."),
+        ),
         ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
     ]
 
@@ -139,6 +192,8 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
+        ("supplier", "link"): link,
+        ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,
         ("supplier", "show"): show,
     },

@@ -60,8 +60,10 @@ def test_every_help_line_runs_as_written(client, slack, session):
     sections = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "section"]
     lines = re.findall(r"`(/srm [^`]+)`", "\n".join(sections))
     forms = [form for line in dict.fromkeys(lines) for form in re.split(r" \| (?=/srm )", line)]
-    # In help order, except that an order is closed once it is received ("close a fully received order").
-    forms.sort(key=lambda form: form.startswith(("/srm order close", "/srm order cancel")))
+    # In help order, except that an order is closed once it is received ("close a fully received order"),
+    # and the channel is unlinked and linked again last.
+    last = ("/srm order close", "/srm order cancel", "/srm supplier unlink", "/srm supplier link")
+    forms.sort(key=lambda form: next((i for i, start in enumerate(last) if form.startswith(start)), -1))
     assert len(forms) >= 12
     setup_done = False
     for form in forms:

@@ -57,11 +57,7 @@ def create_supplier(
         raise DomainError("timezone_needed", country=country)
     if channel.is_direct:
         raise DomainError("not_in_direct_message")
-    linked = session.exec(
-        select(Supplier.name).join(SupplierChannel).where(SupplierChannel.channel_id == channel.channel_id)
-    ).first()
-    if linked is not None:
-        raise DomainError("channel_already_linked", supplier=linked)
+    _refuse_linked_channel(session, channel.channel_id)
     if session.exec(select(Supplier.id).where(Supplier.name_key == name.casefold())).first() is not None:
         raise DomainError("supplier_exists", name=name)
     supplier = Supplier(
@@ -218,6 +214,62 @@ def edit_supplier(*, session: Session, actor: Actor, name: str, changes: dict[st
         raise DomainError("supplier_exists", name=after.get("name", supplier.name)) from exc
     _audit(session, actor, supplier, "edited", before=before, after=after)
     return supplier
+
+
+def link_channel(*, session: Session, actor: Actor, name: str, channel: ChannelInfo) -> Supplier:
+    """Link `channel` to an existing supplier (a supplier may have several channels)."""
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    if channel.is_direct:
+        raise DomainError("not_in_direct_message")
+    _refuse_linked_channel(session, channel.channel_id)
+    try:
+        with session.begin_nested():  # a concurrent link of the same channel loses cleanly
+            session.add(
+                SupplierChannel(
+                    supplier_id=supplier.id,
+                    channel_id=channel.channel_id,
+                    channel_name=channel.name,
+                    is_shared=channel.is_shared,
+                    linked_by=actor.user_id,
+                )
+            )
+            session.flush()
+    except IntegrityError as exc:  # another request linked it meanwhile
+        _refuse_linked_channel(session, channel.channel_id)
+        raise DomainError("channel_already_linked", supplier=supplier.name) from exc
+    _audit(session, actor, supplier, "channel_linked", after={"channel_id": channel.channel_id})
+    return supplier
+
+
+def unlink_channels(*, session: Session, actor: Actor, name: str) -> tuple[Supplier, list[str]]:
+    """Remove every channel link of a supplier (the supplier, its orders, tickets and history stay).
+
+    Returns the supplier and the channel ids that were unlinked.
+    """
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    links = session.exec(
+        select(SupplierChannel).where(SupplierChannel.supplier_id == supplier.id).order_by(SupplierChannel.id)
+    ).all()
+    if not links:
+        raise DomainError("supplier_not_linked", name=supplier.name)
+    channel_ids = [link.channel_id for link in links]
+    for link in links:
+        session.delete(link)
+    session.flush()
+    _audit(session, actor, supplier, "channels_unlinked", before={"channel_ids": channel_ids}, after={})
+    return supplier, channel_ids
+
+
+def _refuse_linked_channel(session: Session, channel_id: str) -> None:
+    linked = session.exec(
+        select(Supplier.name).join(SupplierChannel).where(SupplierChannel.channel_id == channel_id)
+    ).first()
+    if linked is not None:
+        raise DomainError("channel_already_linked", supplier=linked)
 
 
 def _supplier_named(session: Session, name: str) -> Supplier:
