@@ -49,7 +49,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
         "(language {locale}, time zone {tz}). A welcome message is on its way."
     ).format(name=neutralise(supplier.name), locale=supplier.locale, tz=supplier.timezone)
-    return message(text, [section(text)])
+    return _linked_answer(text, channel)
 
 
 def edit(request: CommandRequest) -> dict[str, Any]:
@@ -93,7 +93,23 @@ def link(request: CommandRequest) -> dict[str, Any]:
     text = _(
         ":white_check_mark: This channel is now linked to supplier *{name}*. A welcome message is on its way."
     ).format(name=neutralise(supplier.name))
-    return message(text, [section(text)])
+    return _linked_answer(text, channel)
+
+
+def _linked_answer(text: str, channel: suppliers.ChannelInfo) -> dict[str, Any]:
+    """The answer to a link, warning when the channel is not shared with another organisation.
+
+    conversations.info says whether a channel is shared (Slack Connect), not whether it has guests:
+    the warning says so rather than asking Slack for every member.
+    """
+    if channel.is_shared:
+        return message(text, [section(text)])
+    warning = _(
+        ":warning: This channel is not shared with another organisation, so the supplier's people cannot "
+        "see it yet, unless they are guests here. Share it with them through Slack Connect, or invite "
+        "them as guests."
+    )
+    return message(f"{text}\n{warning}", [section(text), section(warning)])
 
 
 def unlink(request: CommandRequest) -> dict[str, Any]:

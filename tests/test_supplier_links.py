@@ -1,8 +1,8 @@
 """`/srm supplier unlink | link`: a supplier leaves its channel and is linked again; the bot follows at once."""
 
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, INTERNAL_CHANNEL, NOBOT_CHANNEL
-from helpers import counts, issue_order
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ZH, INTERNAL_CHANNEL, NOBOT_CHANNEL
+from helpers import counts, issue_order, translated
 from sqlmodel import select
 
 from models import AuditEvent, Card, ChannelMessage, Order, Supplier, SupplierChannel
@@ -105,3 +105,34 @@ def test_supplier_people_cannot_link(client, session, slack, acme):
     text = _cmd(client, 'supplier link "Acme Textiles"', user=ACME_USER, channel=BETA_CHANNEL).text
     assert "Only buyers of this workspace can do that." in text
     assert counts(session) == before and len(slack.calls_to("conversations.info")) == asked
+
+
+NOT_SHARED = "This channel is not shared with another organisation"
+
+
+def test_linking_a_channel_that_is_not_shared_warns_but_links(client, session, slack):
+    slack.add_channel("C0PRIVATE", name="acme-internal", shared=False)
+    answer = _cmd(client, 'supplier add "Acme Textiles" country=CN', channel="C0PRIVATE")
+    assert "Acme Textiles" in answer.text and NOT_SHARED in answer.text
+    assert session.exec(select(SupplierChannel)).one().is_shared is False
+    _cmd(client, 'supplier unlink "Acme Textiles"')
+    relinked = _cmd(client, 'supplier link "Acme Textiles"', channel="C0PRIVATE").text
+    assert "linked to supplier *Acme Textiles*" in relinked and NOT_SHARED in relinked
+
+
+def test_linking_a_shared_channel_does_not_warn(client, session, acme):
+    assert NOT_SHARED not in _cmd(client, 'supplier add "Beta Foods" country=MX', channel=BETA_CHANNEL).text
+    _cmd(client, 'supplier unlink "Acme Textiles"')
+    assert NOT_SHARED not in _cmd(client, 'supplier link "Acme Textiles"', channel=ACME_CHANNEL).text
+
+
+def test_the_warning_is_in_the_buyers_language(client, slack):
+    slack.add_channel("C0PRIVATE", name="acme-internal", shared=False)
+    text = _cmd(client, 'supplier add "Acme Textiles" country=CN', user=BUYER_ZH, channel="C0PRIVATE").text
+    warning = translated(
+        "zh_CN",
+        ":warning: This channel is not shared with another organisation, so the supplier's people cannot "
+        "see it yet, unless they are guests here. Share it with them through Slack Connect, or invite "
+        "them as guests.",
+    )
+    assert warning in text and NOT_SHARED not in text
