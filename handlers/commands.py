@@ -105,6 +105,7 @@ class CommandRouter:
             client=client,
             config=context["config"],
             grammar=self.grammar,
+            directory=context.get("directory"),
         )
         # A refused request leaves nothing behind; what the request wrote before (user cache) stays.
         try:

@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.config import AppConfig
-from bot.core.actors import Actor
+from bot.core.actors import Actor, Directory
+from bot.core.after_commit import after_commit
 from bot.core.help import Grammar
 from bot.core.text import Arguments
 
@@ -32,6 +33,13 @@ class CommandRequest:
     client: WebClient
     config: AppConfig
     grammar: Callable[[], Grammar]  # every installed verb, for usage messages in the reader's language
+    directory: Directory | None = None  # this process's memory of linked channels, to forget changes
+
+    def forget_supplier_after_commit(self, supplier_id: int) -> None:
+        """Once the change commits, this process reads the supplier's channels again (see Directory)."""
+        if self.directory is not None:
+            directory = self.directory
+            after_commit(lambda: directory.forget_supplier(supplier_id))
 
 
 Verb = Callable[[CommandRequest], dict[str, Any]]

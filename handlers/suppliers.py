@@ -1,4 +1,4 @@
-"""`/srm supplier add | list | show`."""
+"""`/srm supplier add | edit | link | unlink | list | show`."""
 
 from __future__ import annotations
 
@@ -49,7 +49,93 @@ def add(request: CommandRequest) -> dict[str, Any]:
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
         "(language {locale}, time zone {tz}). A welcome message is on its way."
     ).format(name=neutralise(supplier.name), locale=supplier.locale, tz=supplier.timezone)
+    return _linked_answer(text, channel)
+
+
+def edit(request: CommandRequest) -> dict[str, Any]:
+    """Change a supplier's name, country, locale or time zone."""
+    args = request.args
+    if unknown := sorted(set(args.options) - set(suppliers.EDITABLE)):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    if not args.options:
+        return help_views.missing_argument(request.grammar(), "name= | country= | locale= | tz=")
+    for key, value in args.options.items():
+        if not value:
+            return help_views.missing_argument(request.grammar(), f"{key}=")
+    buyers_only(request.actor)
+    supplier = suppliers.edit_supplier(
+        session=request.session, actor=request.actor, name=args.words[0], changes=dict(args.options)
+    )
+    request.forget_supplier_after_commit(supplier.id)
+    text = _(
+        ":white_check_mark: Supplier *{name}*: country {country}, language {locale}, time zone {tz}."
+    ).format(
+        name=neutralise(supplier.name), country=supplier.country, locale=supplier.locale, tz=supplier.timezone
+    )
     return message(text, [section(text)])
+
+
+def link(request: CommandRequest) -> dict[str, Any]:
+    """Link the channel the command is run in to an existing supplier."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    channel = _channel_info(request)  # asked of Slack before the transaction's first statement
+    supplier = flows.link_supplier(
+        session=request.session,
+        actor=request.actor,
+        name=request.args.words[0],
+        channel=channel,
+        config=request.config,
+    )
+    text = _(
+        ":white_check_mark: This channel is now linked to supplier *{name}*. A welcome message is on its way."
+    ).format(name=neutralise(supplier.name))
+    return _linked_answer(text, channel)
+
+
+def _linked_answer(text: str, channel: suppliers.ChannelInfo) -> dict[str, Any]:
+    """The answer to a link, warning when the channel is not shared with another organisation.
+
+    conversations.info says whether a channel is shared (Slack Connect), not whether it has guests:
+    the warning says so rather than asking Slack for every member.
+    """
+    if channel.is_shared:
+        return message(text, [section(text)])
+    warning = _(
+        ":warning: This channel is not shared with another organisation, so the supplier's people cannot "
+        "see it yet, unless they are guests here. Share it with them through Slack Connect, or invite "
+        "them as guests."
+    )
+    return message(f"{text}\n{warning}", [section(text), section(warning)])
+
+
+def unlink(request: CommandRequest) -> dict[str, Any]:
+    """Remove the channel links of a supplier; the bot then ignores those channels."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    supplier, channel_ids = suppliers.unlink_channels(
+        session=request.session, actor=request.actor, name=request.args.words[0]
+    )
+    request.forget_supplier_after_commit(supplier.id)
+    text = _(
+        ":white_check_mark: Supplier *{name}* is no longer linked to {channels}. Its orders, tickets and "
+        "history are kept; the bot no longer works there."
+    ).format(name=neutralise(supplier.name), channels=", ".join(f"<#{c}>" for c in channel_ids))
+    return message(text, [section(text)])
+
+
+def _name_only(request: CommandRequest) -> dict[str, Any] | None:
+    """A usage message unless the arguments are exactly one supplier name."""
+    args = request.args
+    if args.options:
+        return help_views.unexpected_arguments(request.grammar(), sorted(args.options))
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    return None
 
 
 @reads_only
@@ -102,12 +188,31 @@ def _grammar() -> Grammar:
             '/srm supplier add "<name>" country=<ISO2> [locale=<ll_CC>] [tz=<IANA zone>]',
             _("Run in the supplier's shared channel: creates the supplier and links the channel."),
         ),
+        (
+            '/srm supplier edit "<name>" [name="<new name>"] [country=<ISO2>] [locale=<ll_CC>] [tz=<IANA zone>]',
+            _("Change a supplier's name, country, language or time zone."),
+        ),
+        (
+            '/srm supplier link "<name>"',
+            _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
+        ),
+        (
+            '/srm supplier unlink "<name>"',
+            _("Removes the supplier's channel links; its orders, tickets and history stay."),
+        ),
         ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
     ]
 
 
 COMMANDS = CommandSet(
-    verbs={("supplier", "add"): add, ("supplier", "list"): list_all, ("supplier", "show"): show},
+    verbs={
+        ("supplier", "add"): add,
+        ("supplier", "edit"): edit,
+        ("supplier", "link"): link,
+        ("supplier", "unlink"): unlink,
+        ("supplier", "list"): list_all,
+        ("supplier", "show"): show,
+    },
     grammar=_grammar,
     hint="supplier …",
     topic="suppliers",

@@ -38,7 +38,7 @@ def test_the_welcome_promises_no_scorecard(client, slack, delivery):
 
 
 # A value for each placeholder of the grammar, as a buyer would type it.
-VALUES = {'"<name>"': '"Acme Textiles"', "<ISO2>": "CN", "<ll_CC>": "zh_CN", "<IANA zone>": "Asia/Shanghai",
+VALUES = {'"<name>"': '"Acme Textiles"', '"<new name>"': '"Acme Textiles"', "<ISO2>": "CN", "<ll_CC>": "zh_CN", "<IANA zone>": "Asia/Shanghai",
           "<YYYY-MM-DD>": "2026-12-20", "<p>": "2.50", "<ISO4217>": "USD", '"…"': '"Blue mug"',
           '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1"}  # fmt: skip
 
@@ -60,8 +60,10 @@ def test_every_help_line_runs_as_written(client, slack, session):
     sections = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "section"]
     lines = re.findall(r"`(/srm [^`]+)`", "\n".join(sections))
     forms = [form for line in dict.fromkeys(lines) for form in re.split(r" \| (?=/srm )", line)]
-    # In help order, except that an order is closed once it is received ("close a fully received order").
-    forms.sort(key=lambda form: form.startswith(("/srm order close", "/srm order cancel")))
+    # In help order, except that an order is closed once it is received ("close a fully received order"),
+    # and the channel is unlinked and linked again last.
+    last = ("/srm order close", "/srm order cancel", "/srm supplier unlink", "/srm supplier link")
+    forms.sort(key=lambda form: next((i for i, start in enumerate(last) if form.startswith(start)), -1))
     assert len(forms) >= 12
     setup_done = False
     for form in forms:

@@ -94,6 +94,13 @@ class Directory:
     `unlinked_ttl` (so ignored events cost no query) and forgotten at once when this process links it.
     A contact's suppliers are read again, and their channel membership re-checked, once older than the
     user cache; a contact who leaves a channel is forgotten at once.
+
+    When this process edits a supplier or unlinks its channels, it forgets that supplier's channels once
+    the change has committed (`forget_supplier`), so the next request reads them again. Other processes
+    (more HTTP workers, `srm worker`) are not told: they keep a channel they already knew as linked, with
+    the supplier's old locale and zone, until they restart. A request of this process that read the link
+    just before the unlink committed may also put it back in memory. Restart the other workers after an
+    unlink when that matters.
     """
 
     def __init__(self, unlinked_ttl: timedelta = timedelta(seconds=10)) -> None:
@@ -105,6 +112,11 @@ class Directory:
 
     def channel_linked(self, channel_id: str) -> None:
         self.unlinked.pop(channel_id, None)
+
+    def forget_supplier(self, supplier_id: int) -> None:
+        """Forget the channels remembered as linked to `supplier_id` (edited or unlinked)."""
+        for channel_id in [c for c, s in self.channels.items() if s.id == supplier_id]:
+            self.channels.pop(channel_id, None)
 
     def forget_contact(self, user_id: str) -> None:
         self.contacts.pop(user_id, None)

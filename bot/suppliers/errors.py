@@ -28,6 +28,7 @@ TEXTS = {
         **p
     ),
     "supplier_exists": lambda p: _("A supplier named {name} already exists.").format(**p),
+    "supplier_not_linked": lambda p: _("Supplier {name} has no linked channel.").format(**p),
     "supplier_not_found": lambda p: _("No supplier named {name} was found.").format(**p),
     "supplier_needed": lambda p: _('Run this in a supplier\'s channel, or add supplier="<name>".'),
     "channel_not_found": lambda p: _(

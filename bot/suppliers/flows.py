@@ -28,6 +28,20 @@ def add_supplier(
     supplier = suppliers.create_supplier(
         session=session, actor=actor, name=name, country=country, channel=channel, locale=locale, tz=tz
     )
+    _welcome(session, supplier, channel, config)
+    return supplier
+
+
+def link_supplier(
+    *, session: Session, actor: Actor, name: str, channel: suppliers.ChannelInfo, config: AppConfig
+) -> Supplier:
+    """Link the channel to an existing supplier and queue a welcome there in the supplier's language."""
+    supplier = suppliers.link_channel(session=session, actor=actor, name=name, channel=channel)
+    _welcome(session, supplier, channel, config)
+    return supplier
+
+
+def _welcome(session: Session, supplier: Supplier, channel: suppliers.ChannelInfo, config: AppConfig) -> None:
     with use_locale(supplier.locale):
         payload = welcome_message(supplier, tickets=config.tickets.enabled)
     post_card(
@@ -38,4 +52,3 @@ def add_supplier(
         channel_id=channel.channel_id,
         payload=payload | {"unfurl_links": False, "unfurl_media": False},
     )
-    return supplier

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from bot.core import geo
 from bot.core.actors import Actor
 from bot.core.audit import record_event
+from bot.core.db import lock_row
 from bot.core.errors import DomainError
 from bot.core.roles import require_buyer, visible_to
 from models import Supplier, SupplierChannel, SupplierContact
@@ -47,26 +48,16 @@ def create_supplier(
 ) -> Supplier:
     """Create a supplier and link `channel` to it; raises DomainError and changes nothing on bad input."""
     require_buyer(actor)
-    name = " ".join(name.split())
-    if not name or len(name) > NAME_MAX:
-        raise DomainError("supplier_name_invalid", max=NAME_MAX)
-    country = country.strip().upper()
-    if not geo.is_country(country):
-        raise DomainError("unknown_country", country=country)
-    if locale is not None and geo.normalise_locale(locale) is None:
-        raise DomainError("unknown_locale", locale=locale)
-    if tz is not None and not geo.is_timezone(tz):
-        raise DomainError("unknown_timezone", tz=tz)
+    name = _valid_name(name)
+    country = _valid_country(country)
+    _check_locale(locale)
+    _check_timezone(tz)
     zone = tz or geo.default_timezone(country)
     if zone is None:
         raise DomainError("timezone_needed", country=country)
     if channel.is_direct:
         raise DomainError("not_in_direct_message")
-    linked = session.exec(
-        select(Supplier.name).join(SupplierChannel).where(SupplierChannel.channel_id == channel.channel_id)
-    ).first()
-    if linked is not None:
-        raise DomainError("channel_already_linked", supplier=linked)
+    _refuse_linked_channel(session, channel.channel_id)
     if session.exec(select(Supplier.id).where(Supplier.name_key == name.casefold())).first() is not None:
         raise DomainError("supplier_exists", name=name)
     supplier = Supplier(
@@ -111,6 +102,30 @@ def create_supplier(
     return supplier
 
 
+def _valid_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise DomainError("supplier_name_invalid", max=NAME_MAX)
+    return name
+
+
+def _valid_country(country: str) -> str:
+    country = country.strip().upper()
+    if not geo.is_country(country):
+        raise DomainError("unknown_country", country=country)
+    return country
+
+
+def _check_locale(locale: str | None) -> None:
+    if locale is not None and geo.normalise_locale(locale) is None:
+        raise DomainError("unknown_locale", locale=locale)
+
+
+def _check_timezone(tz: str | None) -> None:
+    if tz is not None and not geo.is_timezone(tz):
+        raise DomainError("unknown_timezone", tz=tz)
+
+
 def _summary_query():
     """Suppliers with their linked channel ids and contact count, in one SQL statement."""
     channels = (
@@ -150,3 +165,132 @@ def primary_channel(*, session: Session, supplier_id: int) -> str | None:
     """The first channel linked to the supplier (where its order cards go)."""
     query = select(SupplierChannel.channel_id).where(SupplierChannel.supplier_id == supplier_id)
     return session.exec(query.order_by(SupplierChannel.id)).first()
+
+
+EDITABLE = ("name", "country", "locale", "tz")
+
+
+def edit_supplier(*, session: Session, actor: Actor, name: str, changes: dict[str, str]) -> Supplier:
+    """Change a supplier's name, country, locale or time zone (each checked as `supplier add` checks it).
+
+    Only what is given changes: a new country keeps the supplier's locale and zone unless they are given
+    too. Audited with before → after; raises DomainError and changes nothing on bad input.
+    """
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    wanted: dict[str, str] = {}
+    if "name" in changes:
+        wanted["name"] = _valid_name(changes["name"])
+    if "country" in changes:
+        wanted["country"] = _valid_country(changes["country"])
+    if "locale" in changes:
+        _check_locale(changes["locale"])
+        wanted["locale"] = geo.normalise_locale(changes["locale"])
+    if "tz" in changes:
+        _check_timezone(changes["tz"])
+        wanted["timezone"] = changes["tz"]
+    new_key = wanted.get("name", supplier.name).casefold()
+    if (
+        new_key != supplier.name_key
+        and session.exec(
+            select(Supplier.id).where(Supplier.name_key == new_key, Supplier.id != supplier.id)
+        ).first()
+        is not None
+    ):
+        raise DomainError("supplier_exists", name=wanted["name"])
+    before = {key: getattr(supplier, key) for key in wanted if getattr(supplier, key) != wanted[key]}
+    if not before:
+        return supplier
+    after = {key: wanted[key] for key in before}
+    try:
+        with session.begin_nested():  # a concurrent add or rename to the same name loses cleanly
+            for key, value in after.items():
+                setattr(supplier, key, value)
+            supplier.name_key = supplier.name.casefold()
+            session.add(supplier)
+            session.flush()
+    except IntegrityError as exc:
+        raise DomainError("supplier_exists", name=after.get("name", supplier.name)) from exc
+    _audit(session, actor, supplier, "edited", before=before, after=after)
+    return supplier
+
+
+def link_channel(*, session: Session, actor: Actor, name: str, channel: ChannelInfo) -> Supplier:
+    """Link `channel` to an existing supplier (a supplier may have several channels)."""
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    if channel.is_direct:
+        raise DomainError("not_in_direct_message")
+    _refuse_linked_channel(session, channel.channel_id)
+    try:
+        with session.begin_nested():  # a concurrent link of the same channel loses cleanly
+            session.add(
+                SupplierChannel(
+                    supplier_id=supplier.id,
+                    channel_id=channel.channel_id,
+                    channel_name=channel.name,
+                    is_shared=channel.is_shared,
+                    linked_by=actor.user_id,
+                )
+            )
+            session.flush()
+    except IntegrityError as exc:  # another request linked it meanwhile
+        _refuse_linked_channel(session, channel.channel_id)
+        raise DomainError("channel_already_linked", supplier=supplier.name) from exc
+    _audit(session, actor, supplier, "channel_linked", after={"channel_id": channel.channel_id})
+    return supplier
+
+
+def unlink_channels(*, session: Session, actor: Actor, name: str) -> tuple[Supplier, list[str]]:
+    """Remove every channel link of a supplier (the supplier, its orders, tickets and history stay).
+
+    Returns the supplier and the channel ids that were unlinked.
+    """
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    links = session.exec(
+        select(SupplierChannel).where(SupplierChannel.supplier_id == supplier.id).order_by(SupplierChannel.id)
+    ).all()
+    if not links:
+        raise DomainError("supplier_not_linked", name=supplier.name)
+    channel_ids = [link.channel_id for link in links]
+    for link in links:
+        session.delete(link)
+    session.flush()
+    _audit(session, actor, supplier, "channels_unlinked", before={"channel_ids": channel_ids}, after={})
+    return supplier, channel_ids
+
+
+def _refuse_linked_channel(session: Session, channel_id: str) -> None:
+    linked = session.exec(
+        select(Supplier.name).join(SupplierChannel).where(SupplierChannel.channel_id == channel_id)
+    ).first()
+    if linked is not None:
+        raise DomainError("channel_already_linked", supplier=linked)
+
+
+def _supplier_named(session: Session, name: str) -> Supplier:
+    supplier = session.exec(
+        select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())
+    ).first()
+    if supplier is None:
+        raise DomainError("supplier_not_found", name=name)
+    return supplier
+
+
+def _audit(
+    session: Session, actor: Actor, supplier: Supplier, action: str, *, before=None, after=None
+) -> None:
+    record_event(
+        session=session,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        object_type="supplier",
+        object_id=supplier.id,
+        action=action,
+        before=before,
+        after=after,
+    )
