@@ -13,6 +13,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.core.manifest_parts import SlackNeeds
+
 EVENT_TYPE = "srm_outbox"
 # Recorded as the last error of a row whose worker stopped while sending it (see Delivery).
 WORKER_STOPPED = "unknown: the worker stopped while sending"
@@ -21,6 +23,8 @@ _UNKNOWN_OUTCOME_PREFIXES = ("network:", "unknown:")
 # Slack's clock and ours differ; the window starts this much before the row was queued.
 LOOKBACK_MARGIN = timedelta(minutes=5)
 PAGE_SIZE = 50
+# Posting with metadata needs nothing more than chat:write; reading a channel back needs its history.
+NEEDS = SlackNeeds(scopes=("chat:write", "channels:history", "groups:history"))
 
 
 def outbox_metadata(row_id: int) -> dict[str, Any]:
