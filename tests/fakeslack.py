@@ -99,7 +99,7 @@ class FakeSlack:
         self._holds: dict[str, list[tuple[Callable[[dict], bool] | None, threading.Event, bool]]] = {}
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
         self._in_flight: dict[str, int] = {}
-        self._lost_answers: dict[str, list[bool]] = {}
+        self._lost_answers: dict[str, list[tuple[bool, float]]] = {}
         self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
@@ -200,11 +200,13 @@ class FakeSlack:
             else:
                 self._slow.pop(method, None)
 
-    def lose_answer_next(self, method: str, *, carried_out: bool = True) -> None:
+    def lose_answer_next(self, method: str, *, carried_out: bool = True, late_by: float = 0) -> None:
         """Drop the connection of the next call of `method` without an answer: after carrying the call out
-        (Slack accepted a post but its answer never reached the client) or before (it never got there)."""
+        (Slack accepted a post but its answer never reached the client) or before (it never got there).
+        With `late_by`, the call is carried out and answered that many seconds later instead, for a client
+        whose timeout is shorter."""
         with self._lock:
-            self._lost_answers.setdefault(method, []).append(carried_out)
+            self._lost_answers.setdefault(method, []).append((carried_out, late_by))
 
     # --- reading what happened ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -241,7 +243,7 @@ class FakeSlack:
         """The HTTP status, body and headers to answer with; None to drop the connection instead."""
         with self._lock:
             self.calls.append(Call(method, params, time.monotonic()))
-            lost = _pop_first(self._lost_answers.get(method))
+            lost, late_by = _pop_first(self._lost_answers.get(method)) or (None, 0)
             failure = _pop_first(self._failures.get(method))
             gate = self._matching_hold(method, params)
             slow = self._slow.get(method)
@@ -261,6 +263,9 @@ class FakeSlack:
             if lost is False:  # never reached the workspace
                 return None
             answer = self._handle(method, params)
+            if late_by:
+                time.sleep(late_by)  # a server answering after the client gave up; nothing waits on it
+                return answer
             return None if lost else answer
         finally:
             with self._lock:

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from test_outbox import _delivery, _drain, _post, _rows
 
+from bot.app import make_client
 from bot.core.db import session_scope
 from bot.core.earlier_post import outbox_metadata
 from bot.core.outbox import post_card, post_in_thread, update_card
@@ -132,3 +133,14 @@ def test_a_row_handed_back_from_a_dead_worker_adopts_the_post_it_made(engine, se
     with session_scope(engine) as session:
         row = session.exec(select(OutboxMessage)).one()
         assert (row.status, row.ts, row.claim_token) == ("sent", ts, None)
+
+
+def test_a_post_answered_after_the_client_timed_out_is_not_posted_again(engine, settings, slack):
+    _post(engine, "hello")
+    delivery = _delivery(engine, settings)
+    delivery.client = make_client(settings, timeout=1)
+    slack.lose_answer_next("chat.postMessage", late_by=1.5)  # stored at once, answered after 1.5 s
+    _drain(delivery, slack, lambda: {r.status for r in _rows(engine)} == {"sent"}, "the adopted post")
+    ((key, _),) = slack.messages.items()
+    (row,) = _rows(engine)
+    assert len(slack.posts()) == 1 and (row.ts, row.attempts) == (key[1], 2)
