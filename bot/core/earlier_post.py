@@ -54,6 +54,6 @@ def find_earlier_post(
     for message in response.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == row_id:
+        if metadata.get("event_type") == EVENT_TYPE and str(payload.get("outbox_id")) == str(row_id):
             return message["ts"], channel
     return None
