@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.config import AppConfig
 from bot.core.actors import Directory
+from bot.core.earlier_post import NEEDS as DELIVERY_NEEDS
 from bot.core.manifest_parts import SlackNeeds
 from handlers import (
     commands,
@@ -47,4 +48,4 @@ def register_listeners(app: App, config: AppConfig) -> None:
 def slack_needs(config: AppConfig) -> list[SlackNeeds]:
     """What the installed features ask of Slack (scopes, events, commands, shortcuts), for `srm manifest`."""
     declared = [feature.NEEDS for feature in features(config) if hasattr(feature, "NEEDS")]
-    return [commands.needs(_command_sets(config)), *declared]
+    return [commands.needs(_command_sets(config)), DELIVERY_NEEDS, *declared]

@@ -101,6 +101,7 @@ class FakeSlack:
         self._holds: dict[str, list[tuple[Callable[[dict], bool] | None, threading.Event, bool]]] = {}
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
         self._in_flight: dict[str, int] = {}
+        self._lost_answers: dict[str, list[tuple[bool, float]]] = {}
         self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
@@ -201,6 +202,14 @@ class FakeSlack:
             else:
                 self._slow.pop(method, None)
 
+    def lose_answer_next(self, method: str, *, carried_out: bool = True, late_by: float = 0) -> None:
+        """Drop the connection of the next call of `method` without an answer: after carrying the call out
+        (Slack accepted a post but its answer never reached the client) or before (it never got there).
+        With `late_by`, the call is carried out and answered that many seconds later instead, for a client
+        whose timeout is shorter."""
+        with self._lock:
+            self._lost_answers.setdefault(method, []).append((carried_out, late_by))
+
     # --- reading what happened ----------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -230,9 +239,13 @@ class FakeSlack:
         self.server.shutdown()
         self.server.server_close()
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        """The HTTP status, body and headers to answer with; None to drop the connection instead."""
         with self._lock:
             self.calls.append(Call(method, params, time.monotonic()))
+            lost, late_by = _pop_first(self._lost_answers.get(method)) or (None, 0)
             failure = _pop_first(self._failures.get(method))
             gate = self._matching_hold(method, params)
             slow = self._slow.get(method)
@@ -249,7 +262,13 @@ class FakeSlack:
                     slow[1]()
             if failure:
                 return failure.status, failure.body, failure.headers
-            return self._handle(method, params)
+            if lost is False:  # never reached the workspace
+                return None
+            answer = self._handle(method, params)
+            if late_by:
+                time.sleep(late_by)  # a server answering after the client gave up; nothing waits on it
+                return answer
+            return None if lost else answer
         finally:
             with self._lock:
                 self._in_flight[method] -= 1
@@ -278,17 +297,28 @@ class FakeSlack:
             def log_message(self, *args) -> None:
                 pass
 
+            def do_GET(self) -> None:  # the SDK reads conversations.history/replies with GET
+                path, _, query = self.path.partition("?")
+                self._serve(path, dict(parse_qsl(query)))
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
-                method = self.path.split("/api/", 1)[-1].strip("/")
+                self._serve(self.path, params)
+
+            def _serve(self, path: str, params: dict[str, Any]) -> None:
+                method = path.split("/api/", 1)[-1].strip("/")
                 bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if bearer and "token" not in params:  # Slack takes the token as a header or a parameter
                     params["token"] = bearer
-                status, body, headers = fake._answer(method, params)
+                answer = fake._answer(method, params)
+                if answer is None:
+                    self.close_connection = True
+                    return
+                status, body, headers = answer
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -346,6 +376,41 @@ class FakeSlack:
             self.messages[(params["channel"], ts)] = dict(params)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
 
+    def _listed(self, ts: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as conversations.history/replies list it (metadata only when asked for)."""
+        message = self.messages[(params["channel"], ts)]
+        listed = {"type": "message", "ts": ts, "text": message.get("text"), "bot_id": "B0BOT"}
+        if message.get("thread_ts"):
+            listed["thread_ts"] = message["thread_ts"]
+        metadata = message.get("metadata")
+        if metadata and str(params.get("include_all_metadata")).lower() in ("true", "1"):
+            listed["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        return listed
+
+    def _channel_messages(self, params) -> list[str] | None:
+        if params.get("channel") not in self.channels:
+            return None
+        with self._lock:
+            return sorted((ts for channel, ts in self.messages if channel == params["channel"]), key=float)
+
+    def api_conversations_history(self, params):
+        """Top-level messages, newest first (`oldest` is not applied: the fake's ts are not real times)."""
+        found = self._channel_messages(params)
+        if found is None:
+            return {"ok": False, "error": "channel_not_found"}
+        top = [self._listed(ts, params) for ts in reversed(found)]
+        top = [m for m in top if m.get("thread_ts") in (None, m["ts"])][: int(params.get("limit") or 100)]
+        return {"ok": True, "messages": top, "has_more": False}
+
+    def api_conversations_replies(self, params):
+        """The thread's parent and its replies, oldest first."""
+        found = self._channel_messages(params)
+        if found is None or params.get("ts") not in found:
+            return {"ok": False, "error": "thread_not_found"}
+        listed = [self._listed(ts, params) for ts in found]
+        thread = [m for m in listed if m["ts"] == params["ts"] or m.get("thread_ts") == params["ts"]]
+        return {"ok": True, "messages": thread[: int(params.get("limit") or 100)], "has_more": False}
+
     def api_chat_update(self, params):
         key = (params.get("channel"), params.get("ts"))
         if key not in self.messages:
@@ -353,7 +418,8 @@ class FakeSlack:
         if error := self._check(params):
             return {"ok": False, "error": error}
         with self._lock:
-            self.messages[key] = dict(params)
+            kept = {k: v for k, v in self.messages[key].items() if k in ("metadata", "thread_ts")}
+            self.messages[key] = kept | dict(params)  # an update keeps the thread and metadata
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def api_chat_postEphemeral(self, params):

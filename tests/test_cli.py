@@ -140,6 +140,8 @@ def test_manifest_is_built_from_the_listeners():
         "request_url": "https://srm.example.org/slack/events",
     }
     assert "reactions:write" in manifest["oauth_config"]["scopes"]["bot"]
+    # Delivery reads channels and threads back to find a post whose answer was lost.
+    assert {"channels:history", "groups:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_socket_mode_manifest_has_no_urls():

@@ -6,6 +6,10 @@ token is still its own. A claim older than the longest possible send (the HTTP t
 belongs to a worker that died; only such a claim is handed back, so no row is sent twice while its
 owner may still be sending it.
 
+Every post carries metadata naming its row. When an attempt ended without a clean answer (a timeout, a
+dropped connection, a worker that died mid-send), Slack may have stored the post anyway: the next attempt
+looks for it first (`bot.core.earlier_post`) and adopts it, so a message is not posted twice.
+
 Per channel, rows go out in order and at most one per `channel_interval_seconds`. 5xx answers and
 network errors are retried with exponential backoff; a 429 waits for its Retry-After; any other error
 is permanent. A row that gives up stays as `failed` with its last error.
@@ -30,6 +34,7 @@ from sqlmodel import Session, select
 
 from bot.config import DeliveryConfig
 from bot.core.db import session_scope
+from bot.core.earlier_post import WORKER_STOPPED, find_earlier_post, outbox_metadata, outcome_unknown
 from bot.core.outbox import WAKE
 from models import Card, OutboxMessage, utcnow
 
@@ -60,6 +65,8 @@ class _Claim:
     method: str
     payload: dict[str, Any]
     card_id: int | None
+    look_first: bool = False  # the last attempt may have reached Slack: look for its post before posting
+    queued_at: datetime | None = None
 
 
 class _Outcome:
@@ -100,7 +107,7 @@ class Delivery:
             claim = self._claim(row_id, channel_id, now)
             if claim is None:
                 continue
-            outcome = self._call(claim.method, claim.payload)
+            outcome = self._send(claim)
             sent += self._record(claim, outcome)
             if outcome.error in TOKEN_ERRORS:
                 self.paused_until = now + TOKEN_PAUSE
@@ -130,7 +137,7 @@ class Delivery:
             released = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
-                .values(status="pending", claimed_by=None, claim_token=None)
+                .values(status="pending", claimed_by=None, claim_token=None, last_error=WORKER_STOPPED)
             ).rowcount
         if released:
             log.warning("handed back %s outbox rows whose worker stopped while sending", released)
@@ -221,7 +228,27 @@ class Delivery:
             payload["ts"] = card.ts
         if thread_card is not None:
             payload["thread_ts"] = thread_card.ts
-        return _Claim(row_id, token, row.attempts, method, payload, row.card_id)
+        look_first = False
+        if method == "chat.postMessage":
+            payload["metadata"] = outbox_metadata(row_id)
+            look_first = outcome_unknown(row.last_error)
+        return _Claim(row_id, token, row.attempts, method, payload, row.card_id, look_first, row.created_at)
+
+    def _send(self, claim: _Claim) -> _Outcome:
+        """Make the call, unless Slack already has the post from an attempt whose answer was lost."""
+        if claim.look_first:
+            where = {"channel": claim.payload["channel"], "thread_ts": claim.payload.get("thread_ts")}
+            try:
+                found = find_earlier_post(self.client, row_id=claim.row_id, since=claim.queued_at, **where)
+            except Exception as exc:  # any failure to read Slack back: posting beats not posting at all
+                log.warning("outbox row %s: could not look for an earlier post of it in Slack (%s); posting it",
+                            claim.row_id, exc)  # fmt: skip
+            else:
+                if found is not None:
+                    log.info("outbox row %s: Slack already has it (ts %s) from an attempt whose answer was "
+                             "lost; not posted again", claim.row_id, found[0])  # fmt: skip
+                    return _Outcome(ts=found[0], channel=found[1])
+        return self._call(claim.method, claim.payload)
 
     def _call(self, method: str, payload: dict) -> _Outcome:
         try:
