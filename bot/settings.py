@@ -45,8 +45,3 @@ class Settings(BaseSettings):
         if not self.slack_app_token or not self.slack_app_token.get_secret_value():
             missing.append("SLACK_APP_TOKEN")
         return missing
-
-
-def get_settings() -> Settings:
-    """Settings from the current environment and `.env`."""
-    return Settings()

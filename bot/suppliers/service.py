@@ -72,15 +72,7 @@ def create_supplier(
         with session.begin_nested():  # a concurrent add of the same name or channel loses cleanly
             session.add(supplier)
             session.flush()
-            session.add(
-                SupplierChannel(
-                    supplier_id=supplier.id,
-                    channel_id=channel.channel_id,
-                    channel_name=channel.name,
-                    is_shared=channel.is_shared,
-                    linked_by=actor.user_id,
-                )
-            )
+            session.add(_channel_link(supplier, channel, actor))
             session.flush()
     except IntegrityError as exc:
         raise DomainError("supplier_exists", name=name) from exc
@@ -226,15 +218,7 @@ def link_channel(*, session: Session, actor: Actor, name: str, channel: ChannelI
     _refuse_linked_channel(session, channel.channel_id)
     try:
         with session.begin_nested():  # a concurrent link of the same channel loses cleanly
-            session.add(
-                SupplierChannel(
-                    supplier_id=supplier.id,
-                    channel_id=channel.channel_id,
-                    channel_name=channel.name,
-                    is_shared=channel.is_shared,
-                    linked_by=actor.user_id,
-                )
-            )
+            session.add(_channel_link(supplier, channel, actor))
             session.flush()
     except IntegrityError as exc:  # another request linked it meanwhile
         _refuse_linked_channel(session, channel.channel_id)
@@ -294,3 +278,9 @@ def _audit(
         before=before,
         after=after,
     )
+
+
+def _channel_link(supplier: Supplier, channel: ChannelInfo, actor: Actor) -> SupplierChannel:
+    """The row that links `channel` to `supplier` (added and link share it)."""
+    return SupplierChannel(supplier_id=supplier.id, channel_id=channel.channel_id, channel_name=channel.name,
+                           is_shared=channel.is_shared, linked_by=actor.user_id)  # fmt: skip
