@@ -119,6 +119,76 @@ class TicketsConfig(_Strict):
         return self
 
 
+LEVEL_ACTIONS = ("warn_new_orders", "block_new_orders", "notify")
+BLACKLIST_LEVEL = "blacklist"
+
+
+class Criterion(_Strict):
+    """One scored criterion: a formula over `{variable}` names, clamped to 0..max_score, weighted."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    formula: str = Field(min_length=1)
+    max_score: float = Field(default=100, gt=0)
+    weight: float = Field(gt=0, le=100)
+
+
+class LevelBand(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    min_score: float = Field(ge=0, le=100)
+    actions: list[str] = Field(default_factory=list)
+
+    @field_validator("actions")
+    @classmethod
+    def _known_actions(cls, value: list[str]) -> list[str]:
+        unknown = [a for a in value if a not in LEVEL_ACTIONS]
+        if unknown:
+            raise ValueError(f"unknown action {unknown[0]!r}; known: {', '.join(LEVEL_ACTIONS)}")
+        return value
+
+
+def _default_criteria() -> list[Criterion]:
+    return [
+        Criterion(name="quality", formula="{lot_acceptance_rate}", weight=25),
+        Criterion(name="on_time_delivery", formula="{on_time_rate}", weight=25),
+        Criterion(name="price_competitiveness", formula="{rating_price}", weight=15),
+        Criterion(
+            name="after_sales_service",
+            formula="100 - min({first_response_hours}, 48) / 48 * 60 - min({sla_breaches}, 4) * 10",
+            weight=15,
+        ),
+        Criterion(name="compliance", formula="{rating_compliance}", weight=10),
+        Criterion(name="collaboration", formula="100 - min({confirmation_hours}, 72) / 72 * 100", weight=10),
+    ]
+
+
+def _default_levels() -> list[LevelBand]:
+    return [
+        LevelBand(name="core_strategic", min_score=85),
+        LevelBand(name="key", min_score=70),
+        LevelBand(name="ordinary", min_score=50),
+        LevelBand(name="reserve", min_score=0, actions=["warn_new_orders", "notify"]),
+    ]
+
+
+class ScorecardsConfig(_Strict):
+    period: str = Field(
+        default="month", pattern=r"^(month|quarter)$", description="boundaries in default_timezone"
+    )
+    criteria: list[Criterion] = Field(default_factory=_default_criteria, min_length=1)
+    levels: list[LevelBand] = Field(default_factory=_default_levels, min_length=1)
+    hysteresis: float = Field(
+        default=3, ge=0, le=50, description="points past a band edge before a level moves"
+    )
+    ratings: list[str] = Field(
+        default_factory=lambda: ["price", "compliance", "service"],
+        description="dimensions reviewers rate 0-100; each feeds rating_<dimension>",
+    )
+    approvals_channel: str | None = Field(
+        default=None, description="admins' channel for level change proposals"
+    )
+    channel: str | None = Field(default=None, description="buyers' channel for the portfolio")
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -132,6 +202,7 @@ class AppConfig(_Strict):
     orders: OrdersConfig = OrdersConfig()
     inspection: InspectionConfig = InspectionConfig()
     tickets: TicketsConfig = TicketsConfig()
+    scorecards: ScorecardsConfig = ScorecardsConfig()
 
     @field_validator("default_locale")
     @classmethod

@@ -5,6 +5,7 @@ from models.base import UTCDateTime, utcnow
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
+from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
 from models.tickets import Ticket
@@ -16,12 +17,15 @@ __all__ = [
     "DateProposal",
     "Inspection",
     "JobClaim",
+    "LevelChange",
     "MessageRevision",
     "Order",
     "OutboxMessage",
     "ProcessedEvent",
     "ProductionUpdate",
     "Receipt",
+    "ScorecardEvaluation",
+    "ScorecardRating",
     "SlackUser",
     "Supplier",
     "SupplierChannel",

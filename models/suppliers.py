@@ -22,6 +22,10 @@ class Supplier(SupplierBase, table=True):
     name_key: str = Field(max_length=200, unique=True, description="casefolded name, for uniqueness")
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    level: str | None = Field(
+        default=None, max_length=32, description="the level in force after approvals; null: not yet evaluated"
+    )
+    level_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class SupplierChannel(SQLModel, table=True):
