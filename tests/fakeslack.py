@@ -399,8 +399,7 @@ class FakeSlack:
         if found is None:
             return {"ok": False, "error": "channel_not_found"}
         top = [self._listed(ts, params) for ts in reversed(found)]
-        top = [m for m in top if m.get("thread_ts") in (None, m["ts"])][: int(params.get("limit") or 100)]
-        return {"ok": True, "messages": top, "has_more": False}
+        return self._page([m for m in top if m.get("thread_ts") in (None, m["ts"])], params)
 
     def api_conversations_replies(self, params):
         """The thread's parent and its replies, oldest first."""
@@ -409,7 +408,15 @@ class FakeSlack:
             return {"ok": False, "error": "thread_not_found"}
         listed = [self._listed(ts, params) for ts in found]
         thread = [m for m in listed if m["ts"] == params["ts"] or m.get("thread_ts") == params["ts"]]
-        return {"ok": True, "messages": thread[: int(params.get("limit") or 100)], "has_more": False}
+        return self._page(thread, params)
+
+    @staticmethod
+    def _page(messages: list[dict[str, Any]], params) -> dict[str, Any]:
+        """One page of `limit` messages from `cursor` (the fake's cursor is an offset), as Slack pages."""
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": messages[start : start + limit], "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}  # fmt: skip
 
     def api_chat_update(self, params):
         key = (params.get("channel"), params.get("ts"))
