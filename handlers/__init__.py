@@ -14,8 +14,10 @@ from bot.core.actors import Directory
 from bot.core.earlier_post import NEEDS as DELIVERY_NEEDS
 from bot.core.manifest_parts import SlackNeeds
 from handlers import (
+    capa,
     commands,
     conversation,
+    feedback,
     home,
     membership,
     middleware,
@@ -28,9 +30,10 @@ from handlers import (
 
 
 def features(config: AppConfig) -> tuple:
-    """The feature modules this configuration installs (tickets can be turned off in app.yaml)."""
+    """The feature modules this configuration installs (tickets, and with them corrective actions on tickets,
+    can be turned off in app.yaml)."""
     installed = (suppliers, orders, order_actions, conversation, membership, home)
-    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ())
+    return installed + ((tickets, ticket_actions, capa) if config.tickets.enabled else ()) + (feedback,)
 
 
 def _command_sets(config: AppConfig) -> list:
