@@ -50,5 +50,5 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
-    tickets = [*ticket_jobs.JOBS, *capa_jobs.JOBS] if config.tickets.enabled else []
-    return [*maintenance.JOBS, *tickets, *feedback_jobs.JOBS]
+    tickets = ticket_jobs.JOBS if config.tickets.enabled else []
+    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS]

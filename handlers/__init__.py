@@ -30,10 +30,10 @@ from handlers import (
 
 
 def features(config: AppConfig) -> tuple:
-    """The feature modules this configuration installs (tickets, and with them corrective actions on tickets,
-    can be turned off in app.yaml)."""
+    """The feature modules this configuration installs (tickets can be turned off in app.yaml; corrective
+    actions stay: a downgrade opens one without a ticket)."""
     installed = (suppliers, orders, order_actions, conversation, membership, home)
-    return installed + ((tickets, ticket_actions, capa) if config.tickets.enabled else ()) + (feedback,)
+    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ()) + (capa, feedback)
 
 
 def _command_sets(config: AppConfig) -> list:

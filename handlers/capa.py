@@ -37,8 +37,8 @@ NEEDS = SlackNeeds(
     scopes=("chat:write",),
     interactivity=True,
     offers=("corrective actions",),
-    story="Buyers open corrective actions on tickets; the supplier answers with root cause, containment and "
-    "dated actions, and the buyers accept, return and verify them.",
+    story="Buyers open corrective actions; the supplier answers with root cause, containment and dated "
+    "actions, and the buyers accept, return and verify them.",
 )
 
 
