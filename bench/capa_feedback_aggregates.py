@@ -30,6 +30,7 @@ from bot.feedback.service import feedback_means  # noqa: E402
 from models import CorrectiveAction, FeedbackResponse, Supplier  # noqa: E402
 
 START, END = date(2026, 9, 1), date(2026, 9, 30)
+STARTS_AT, ENDS_AT = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)
 
 
 def _fill(engine, suppliers: int, capas: int, responses: int) -> None:
@@ -75,7 +76,7 @@ def main() -> None:
         _fill(engine, args.suppliers, args.capas, args.responses)
         with session_scope(engine) as session:
             capa_s, values = _best(lambda: capa_variables(session=session, period_start=START, period_end=END,
-                                                          timezone="UTC"), args.repeat)  # fmt: skip
+                                                          starts_at=STARTS_AT, ends_at=ENDS_AT), args.repeat)  # fmt: skip
             means_s, means = _best(lambda: feedback_means(session=session, period_start=START), args.repeat)
         engine.dispose()
     print(f"{engine.dialect.name}: {args.suppliers} suppliers, {args.suppliers * args.capas} CAPAs, "

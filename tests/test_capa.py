@@ -270,8 +270,8 @@ def test_scorecard_variables_count_opened_and_on_time(client, slack, session, en
     acme_id = session.exec(select(Supplier.id).where(Supplier.name == "Acme Textiles")).one()
     with session_scope(engine) as db:
         september = capa_variables(session=db, period_start=date(2026, 9, 1), period_end=date(2026, 9, 30),
-                                   timezone="UTC")  # fmt: skip
+                                   starts_at=datetime(2026, 9, 1, tzinfo=UTC), ends_at=datetime(2026, 10, 1, tzinfo=UTC))  # fmt: skip
         october = capa_variables(session=db, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
-                                 timezone="UTC")  # fmt: skip
-    assert september == {acme_id: {"capas_opened": 2.0, "capa_on_time_rate": 50.0}}
+                                 starts_at=datetime(2026, 10, 1, tzinfo=UTC), ends_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+    assert september == {acme_id: {"capas_opened": 2, "capa_on_time_rate": 50.0}}
     assert october == {}

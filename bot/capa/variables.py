@@ -7,8 +7,7 @@ have 0 and null.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
@@ -18,23 +17,18 @@ from models import CorrectiveAction
 VARIABLES = ("capas_opened", "capa_on_time_rate")
 
 
-def _bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(timezone)
-    return datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
-
-
-def capa_variables(*, session: Session, period_start: date, period_end: date,
-                   timezone: str) -> dict[int, dict[str, float | None]]:  # fmt: skip
-    """supplier id → {capas_opened, capa_on_time_rate} for the period (both dates inclusive, in `timezone`)."""
-    since, until = _bounds(period_start, period_end, timezone)
-    values: dict[int, dict[str, float | None]] = {}
+def capa_variables(*, session: Session, period_start: date, period_end: date, starts_at: datetime,
+                   ends_at: datetime) -> dict[int, dict[str, int | float | None]]:  # fmt: skip
+    """supplier id → {capas_opened, capa_on_time_rate} for the period: its first and last day (inclusive) and
+    the UTC instants it starts at and ends before (the scorecards' period)."""
+    values: dict[int, dict[str, int | float | None]] = {}
     opened = (
         select(CorrectiveAction.supplier_id, func.count())
-        .where(CorrectiveAction.opened_at >= since, CorrectiveAction.opened_at < until)
+        .where(CorrectiveAction.opened_at >= starts_at, CorrectiveAction.opened_at < ends_at)
         .group_by(CorrectiveAction.supplier_id)
     )
     for supplier_id, count in session.exec(opened):
-        values[supplier_id] = {"capas_opened": float(count), "capa_on_time_rate": None}
+        values[supplier_id] = {"capas_opened": count, "capa_on_time_rate": None}
     on_time = case((and_(CorrectiveAction.verified_at.is_not(None),
                          CorrectiveAction.verified_at < CorrectiveAction.due_at), 1), else_=0)  # fmt: skip
     due = (
@@ -43,6 +37,6 @@ def capa_variables(*, session: Session, period_start: date, period_end: date,
         .group_by(CorrectiveAction.supplier_id)
     )
     for supplier_id, count, in_time in session.exec(due):
-        row = values.setdefault(supplier_id, {"capas_opened": 0.0, "capa_on_time_rate": None})
+        row = values.setdefault(supplier_id, {"capas_opened": 0, "capa_on_time_rate": None})
         row["capa_on_time_rate"] = float(in_time or 0) / count * 100
     return values
