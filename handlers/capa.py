@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.capa import flows as capa_flows
 from bot.capa import service as capas
 from bot.capa.views import capa_card, capa_list, plan_modal, return_modal
+from bot.core import help as help_views
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
 from bot.core.help import Grammar
@@ -60,6 +61,8 @@ def register(app: App) -> None:
 def new(request: CommandRequest) -> dict[str, Any]:
     """`/srm capa new T-<n> [due=YYYY-MM-DD]`: buyers open a corrective action on a ticket."""
     buyers_only(request.actor)
+    if not request.args.words:
+        return help_views.missing_argument(request.grammar(), "T-<n>")
     if usage := usage_problem(request, allowed={"due"}):
         return usage
     ticket = capas.ticket_for_capa(
@@ -88,6 +91,8 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 
 @reads_only
 def show(request: CommandRequest) -> dict[str, Any]:
+    if not request.args.words:
+        return help_views.missing_argument(request.grammar(), "CA-<n>")
     if usage := usage_problem(request, allowed=set()):
         return usage
     capa = capas.capa_for(session=request.session, actor=request.actor, capa_id=request.args.words[0])

@@ -197,6 +197,7 @@ def test_another_supplier_and_forged_values_change_nothing(client, slack, sessio
 def test_bad_commands_are_refused_with_a_clear_message(client, session, acme):
     _ticket(client)
     assert "T-99" in client.command("capa new T-99", user=BUYER, channel=ACME_CHANNEL).text
+    assert "T-&lt;n&gt;" in client.command("capa new", user=BUYER, channel=ACME_CHANNEL).text
     assert (
         "2026-08-31" in client.command("capa new T-1 due=2026-08-31", user=BUYER, channel=ACME_CHANNEL).text
     )
