@@ -276,3 +276,13 @@ def test_scorecard_variables_count_opened_and_on_time(client, slack, session, en
                                  starts_at=datetime(2026, 10, 1, tzinfo=UTC), ends_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
     assert september == {acme_id: {"capas_opened": 2, "capa_on_time_rate": 50.0}}
     assert october == {}
+
+
+def test_two_buyers_opening_a_capa_on_one_ticket_at_once_open_one(client, session, acme):
+    for n in range(1, 11):
+        _ticket(client, f"Seams {n}")
+        press = partial(click, client, "ticket_capa", str(n), user=BUYER, channel=ACME_CHANNEL)
+        other = partial(click, client, "ticket_capa", str(n), user=BUYER_ZH, channel=ACME_CHANNEL)
+        at_once(press, other)
+        query = select(func.count()).where(CorrectiveAction.ticket_id == n)
+        assert session.exec(query).one() == 1, f"round {n}"
