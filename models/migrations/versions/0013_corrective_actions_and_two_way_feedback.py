@@ -1,7 +1,7 @@
 """corrective actions and two-way feedback: CAPAs, feedback invitations and answers
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0014
 Create Date: 2026-12-02 18:09:24.865149
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import models.base
 
 revision = "0013"
-down_revision = "0006"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
