@@ -6,11 +6,13 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.capa import jobs as capa_jobs
 from bot.config import AppConfig
 from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
+from bot.feedback import jobs as feedback_jobs
 from bot.settings import Settings
 from bot.tickets import jobs as ticket_jobs
 
@@ -48,4 +50,5 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
-    return [*maintenance.JOBS, *(ticket_jobs.JOBS if config.tickets.enabled else [])]
+    tickets = ticket_jobs.JOBS if config.tickets.enabled else []
+    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS]
