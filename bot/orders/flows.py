@@ -64,6 +64,15 @@ def issue(*, session: Session, actor: Actor, supplier: Supplier, channel_id: str
     return order
 
 
+def post_cards(*, session: Session, order_ids: list[int], config: AppConfig) -> None:
+    """Cards for orders that came in without one (imported), in their channel, in the supplier's language."""
+    for order_id in order_ids:
+        order = session.get(Order, order_id)
+        card = post_card(session=session, kind="order", object_type="order", object_id=order.id,
+                         channel_id=order.channel_id, payload=_render_card(session, order, config))  # fmt: skip
+        order.card_id = card.id
+
+
 def confirm(*, session: Session, actor: Actor, order: Order, config: AppConfig) -> Order:
     orders.confirm_order(session=session, actor=actor, order=order)
     _refresh(session, order, config)
@@ -167,7 +176,8 @@ def inspect(
     *, session: Session, actor: Actor, order: Order, sampled: str, defects: str, note: str, config: AppConfig
 ):
     inspection = orders.record_inspection(session=session, actor=actor, order=order, sampled=sampled, defects=defects,
-                                          note=note, max_defect_percent=config.inspection.max_defect_percent)  # fmt: skip
+                                          note=note, max_defect_percent=config.inspection.max_defect_percent,
+                                          default_timezone=config.default_timezone)  # fmt: skip
 
     def render() -> str:
         verdict = (
