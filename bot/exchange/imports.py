@@ -63,6 +63,7 @@ def run_import(
             session.commit()
         else:
             session.rollback()
+    report.problems.sort(key=lambda problem: problem[0])  # checks run in phases; readers want line order
     return report
 
 
