@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.sql.schema import Table
 from sqlmodel import Session
 
@@ -107,7 +107,7 @@ def _import(batch: Batch, records: Iterable[Record], table: Table, check: RowChe
     before = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     for chunk in chunks(records):
         good = list(checked(batch.report, chunk, lambda _line, values: check(values)))
-        known = _orders(session, {(row.supplier.id, orders.po_key(row.po)) for _line, row in good})
+        known = _orders(batch, {(row.supplier.id, orders.po_key(row.po)) for _line, row in good})
         rows: dict[tuple[int, str], tuple[int, dict[str, Any]]] = {}
         for line, row in good:
             order = known.get((row.supplier.id, orders.po_key(row.po)))
@@ -120,28 +120,28 @@ def _import(batch: Batch, records: Iterable[Record], table: Table, check: RowChe
                 values = complete(row, order) | {"order_id": order.id, "reference": row.reference}
                 rows[order.id, row.reference] = (line, values)
         if rows:
-            query = select(table.c.id, table.c.order_id, table.c.reference).where(
-                tuple_(table.c.order_id, table.c.reference).in_(list(rows))
-            )
-            for row_id, order_id, ref in session.execute(query):
+            found = batch.keys.rows(rows, table, ("order_id", "reference"), table.c.id, table.c.order_id,
+                                    table.c.reference)  # fmt: skip
+            for row_id, order_id, ref in found.all():
                 line, _values = rows.pop((order_id, ref))
                 if row_id > before:  # written by an earlier chunk of this file
                     batch.report.bad(line, str(repeated(None, KEY)))
                 else:
                     batch.report.unchanged += 1
         if rows:
-            session.execute(insert(table), [values for _line, values in rows.values()])
+            session.connection().execute(insert(table), [values for _line, values in rows.values()])
             batch.report.created += len(rows)
             if after_chunk is not None:
                 after_chunk(session, {order_id for order_id, _ref in rows})
 
 
-def _orders(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], OrderRef]:
+def _orders(batch: Batch, keys: set[tuple[int, str]]) -> dict[tuple[int, str], OrderRef]:
     if not keys:
         return {}
-    query = select(Order.supplier_id, Order.po_key, Order.id, Order.quantity, Order.due_date, Order.status)
-    query = query.where(tuple_(Order.supplier_id, Order.po_key).in_(list(keys)))
-    return {(sid, key): OrderRef(*rest) for sid, key, *rest in session.execute(query)}
+    table = Order.__table__
+    found = batch.keys.rows(keys, table, ("supplier_id", "po_key"), table.c.supplier_id, table.c.po_key,
+                            table.c.id, table.c.quantity, table.c.due_date, table.c.status)  # fmt: skip
+    return {(sid, key): OrderRef(*rest) for sid, key, *rest in found.all()}
 
 
 def _update_statuses(session: Session, order_ids: set[int]) -> None:

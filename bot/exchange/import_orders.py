@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, insert, select
 
 from bot.exchange.import_rows import (
     IMPORTER,
@@ -48,10 +48,11 @@ def import_orders(batch: Batch, records: Iterable[Record]) -> None:
                 rows[key] = (line, row)
         if not rows:
             continue
-        query = select(Order.id, Order.supplier_id, Order.po_key).where(
-            tuple_(Order.supplier_id, Order.po_key).in_(list(rows))
+        table = Order.__table__
+        found = batch.keys.rows(
+            rows, table, ("supplier_id", "po_key"), table.c.id, table.c.supplier_id, table.c.po_key
         )
-        for order_id, supplier_id, key in session.execute(query):
+        for order_id, supplier_id, key in found.all():
             line, _row = rows.pop((supplier_id, key))
             if order_id > before:  # written by an earlier chunk of this file
                 batch.report.bad(line, str(repeated(None, KEY)))
@@ -59,7 +60,7 @@ def import_orders(batch: Batch, records: Iterable[Record]) -> None:
                 batch.report.unchanged += 1
         if not rows:
             continue
-        session.execute(insert(Order.__table__), [row for _line, row in rows.values()])
+        session.connection().execute(insert(Order.__table__), [row for _line, row in rows.values()])
         batch.report.created += len(rows)
         if batch.post_cards:
             _remember_cards(batch, [key for key, (_line, row) in rows.items() if row["channel_id"]])
@@ -92,5 +93,6 @@ def _order_row(batch: Batch, refs, values: dict[str, str], now) -> dict[str, Any
 def _remember_cards(batch: Batch, keys: list[tuple[int, str]]) -> None:
     """The ids of the new orders whose supplier is linked: they get a card once the import is good."""
     if keys:
-        query = select(Order.id).where(tuple_(Order.supplier_id, Order.po_key).in_(keys))
-        batch.report.card_order_ids.extend(batch.session.execute(query).scalars())
+        table = Order.__table__
+        found = batch.keys.rows(keys, table, ("supplier_id", "po_key"), table.c.id)
+        batch.report.card_order_ids.extend(found.scalars())

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, Integer, MetaData, Result, String, Table, and_, delete, func, insert, select
 from sqlmodel import Session
 
 from bot.config import AppConfig
@@ -25,6 +25,30 @@ CHUNK_ROWS = 2000
 REFERENCE_MAX = 64
 
 Record = tuple[int, dict[str, str]]  # (line, column → text)
+
+
+# The keys of one chunk, joined to the table they are looked up in: both databases then search its unique
+# index (a `(a, b) IN (VALUES …)` list makes SQLite scan the whole index, once per chunk). Created in the
+# import's transaction and dropped before it ends (a rollback removes it too).
+_KEYS = Table("srm_import_key", MetaData(), Column("k1", Integer), Column("k2", String(200)),
+              prefixes=["TEMPORARY"])  # fmt: skip
+
+
+class KeyLookup:
+    """Rows of a table by a two-column key, a chunk of keys at a time, in one query per chunk."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        _KEYS.create(self.connection)
+
+    def rows(self, keys: Iterable[tuple[Any, Any]], table: Table, key: tuple[str, str], *selected) -> Result:
+        self.connection.execute(delete(_KEYS))
+        self.connection.execute(insert(_KEYS), [{"k1": a, "k2": b} for a, b in keys])
+        on = and_(table.c[key[0]] == _KEYS.c.k1, table.c[key[1]] == _KEYS.c.k2)
+        return self.connection.execute(select(*selected).join_from(_KEYS, table, on))
+
+    def close(self) -> None:
+        _KEYS.drop(self.connection)
 
 
 class BadRow(Exception):
@@ -58,6 +82,7 @@ class Batch:
     report: ImportReport
     utc_columns: frozenset[str]
     post_cards: bool
+    keys: KeyLookup
 
 
 @dataclass(frozen=True)

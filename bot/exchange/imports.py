@@ -21,7 +21,16 @@ from bot.core.db import writing_session
 from bot.core.i18n import _
 from bot.exchange.import_history import import_inspections, import_receipts
 from bot.exchange.import_orders import import_orders
-from bot.exchange.import_rows import IMPORTER, Batch, ImportReport, Record, checked, repeated, required
+from bot.exchange.import_rows import (
+    IMPORTER,
+    Batch,
+    ImportReport,
+    KeyLookup,
+    Record,
+    checked,
+    repeated,
+    required,
+)
 from bot.exchange.reading import Sheet, open_sheet
 from bot.suppliers import service as suppliers
 
@@ -54,8 +63,10 @@ def run_import(
     with open_sheet(path, fmt) as sheet, writing_session(engine) as session:
         columns = _check_header(sheet, kind, report)
         if report.ok:
-            batch = Batch(session, config, report, sheet.utc, post_cards and not dry_run)
+            keys = KeyLookup(session)
+            batch = Batch(session, config, report, sheet.utc, post_cards and not dry_run, keys)
             IMPORTERS[kind](batch, _records(sheet, columns, report))
+            keys.close()
         if report.ok and not dry_run:
             _audit(session, report, Path(path).name)
             if before_commit is not None:
