@@ -331,6 +331,15 @@ def export(kind: str, fmt: str, out: str | None) -> None:
 def import_(kind: str, file: str, fmt: str | None, dry_run: bool, post_cards: bool) -> None:
     """Import suppliers, orders, receipts or inspections (CSV or XLSX, header first), all or nothing.
 
+    \b
+    Columns ([…] optional):
+      suppliers    name, country[, locale, timezone, channel_id]   (key: name; a known one is updated)
+      orders       supplier, po, quantity, due_date, issued_at, confirmed_at[, item, price, currency,
+                   status]   (key: supplier + po; times ISO-8601 with offset)
+      receipts     supplier, po, quantity, received_on, reference
+      inspections  supplier, po, sampled, defects, inspected_on, reference
+                   (key: supplier + po + reference; dates YYYY-MM-DD)
+
     Every bad row is reported as `line N: reason` (the header is line 1) and nothing is written (exit
     code 1). Rows already imported (same key) are left as they are: importing a file twice changes
     nothing. Imported orders get no card unless --post-cards is given and their supplier is linked.

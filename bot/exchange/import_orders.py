@@ -79,7 +79,7 @@ def _order_row(batch: Batch, refs, values: dict[str, str], now) -> dict[str, Any
     orders.check_item(item)
     price = orders.parse_price(values.get("price"))
     currency = orders.parse_currency(values.get("currency"), price, batch.config.orders.default_currency)
-    status = values.get("status") or ("confirmed" if confirmed_at else "issued")
+    status = values.get("status", "").lower() or ("confirmed" if confirmed_at else "issued")
     return {
         "supplier_id": supplier.id, "po": po, "po_key": orders.po_key(po), "item": item, "quantity": quantity,
         "unit_price": price, "currency": currency, "due_date": due, "original_due_date": due,

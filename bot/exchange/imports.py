@@ -99,7 +99,10 @@ def _check_header(sheet: Sheet, kind: str, report: ImportReport) -> list[str]:
 def _records(sheet: Sheet, header: list[str], report: ImportReport) -> Iterator[Record]:
     for line, cells in sheet.rows:
         report.rows += 1
-        yield line, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        yield (
+            line,
+            dict(zip(header, map(str.strip, cells), strict=False)),
+        )  # a short row lacks the last columns
 
 
 def _import_suppliers(batch: Batch, records: Iterable[Record]) -> None:

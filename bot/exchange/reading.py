@@ -9,8 +9,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 FORMATS = ("csv", "xlsx")
 UTC_SUFFIX = " (UTC)"  # how `srm export … --format xlsx` names its timestamp columns
 
@@ -42,6 +40,8 @@ def open_sheet(path: str | Path, fmt: str) -> Iterator[Sheet]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             yield _sheet(_csv_rows(handle))
         return
+    from openpyxl import load_workbook  # only when needed: it takes a while to import
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (FileNotFoundError, PermissionError, IsADirectoryError):
