@@ -8,7 +8,21 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Result, String, Table, and_, delete, func, insert, select
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Integer,
+    MetaData,
+    Result,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlmodel import Session
 
 from bot.config import AppConfig
@@ -27,28 +41,46 @@ REFERENCE_MAX = 64
 Record = tuple[int, dict[str, str]]  # (line, column → text)
 
 
-# The keys of one chunk, joined to the table they are looked up in: both databases then search its unique
-# index (a `(a, b) IN (VALUES …)` list makes SQLite scan the whole index, once per chunk). Created in the
-# import's transaction and dropped before it ends (a rollback removes it too).
-_KEYS = Table("srm_import_key", MetaData(), Column("k1", Integer), Column("k2", String(200)),
-              prefixes=["TEMPORARY"])  # fmt: skip
-
-
 class KeyLookup:
-    """Rows of a table by a two-column key, a chunk of keys at a time, in one query per chunk."""
+    """Rows of a table by a two-column key, a chunk of keys at a time, in one query per chunk.
+
+    The chunk's keys are joined to the table so that both databases search its unique index (a
+    `(a, b) IN (VALUES …)` list makes SQLite scan the whole index, once per chunk). PostgreSQL gets them
+    as two arrays (`unnest`), in one round trip; SQLite, in process, from a temporary table created in
+    the import's transaction and dropped before it ends (a rollback removes it too).
+    """
 
     def __init__(self, session: Session) -> None:
         self.connection = session.connection()
-        _KEYS.create(self.connection)
+        self.arrays = self.connection.dialect.name == "postgresql"
+        if not self.arrays:
+            _KEYS.create(self.connection)
 
     def rows(self, keys: Iterable[tuple[Any, Any]], table: Table, key: tuple[str, str], *selected) -> Result:
-        self.connection.execute(delete(_KEYS))
-        self.connection.execute(insert(_KEYS), [{"k1": a, "k2": b} for a, b in keys])
-        on = and_(table.c[key[0]] == _KEYS.c.k1, table.c[key[1]] == _KEYS.c.k2)
-        return self.connection.execute(select(*selected).join_from(_KEYS, table, on))
+        keys = list(keys)
+        if self.arrays:
+            found = (
+                func.unnest(
+                    bindparam("k1", [a for a, _b in keys], type_=ARRAY(table.c[key[0]].type)),
+                    bindparam("k2", [b for _a, b in keys], type_=ARRAY(table.c[key[1]].type)),
+                )
+                .table_valued("k1", "k2")
+                .render_derived()
+            )
+        else:
+            self.connection.execute(delete(_KEYS))
+            self.connection.execute(insert(_KEYS), [{"k1": a, "k2": b} for a, b in keys])
+            found = _KEYS
+        on = and_(table.c[key[0]] == found.c.k1, table.c[key[1]] == found.c.k2)
+        return self.connection.execute(select(*selected).join_from(found, table, on))
 
     def close(self) -> None:
-        _KEYS.drop(self.connection)
+        if not self.arrays:
+            _KEYS.drop(self.connection)
+
+
+_KEYS = Table("srm_import_key", MetaData(), Column("k1", Integer), Column("k2", String(200)),
+              prefixes=["TEMPORARY"])  # fmt: skip
 
 
 class BadRow(Exception):
