@@ -306,7 +306,11 @@ def test_post_cards_for_orders_of_linked_suppliers_only(client, slack, session, 
     # Without --post-cards an imported order gets no card, even for a linked supplier.
     imported(db_url, tmp_path, "orders", orders.replace("PO-7", "PO-8"))
     assert order_named(session, "PO-8").card_id is None
-    # Slack commands work on imported orders like on any other.
+    # Slack commands work on imported orders like on any other, with a card or without one.
     issue_order(client, "order new PO-9 qty=5 due=2026-12-15")
     shown = client.command("order show PO-7", user=BUYER, channel=ACME_CHANNEL)
     assert shown.status == 200 and "PO-7" in shown.text
+    for text in ("receive PO-8 qty=40", "inspect PO-8 sampled=10 defects=0", "order close PO-8"):
+        answer = client.command(text, user=BUYER, channel=ACME_CHANNEL)
+        assert answer.status == 200 and ":warning:" not in answer.text, answer.text
+    assert order_named(session, "PO-8").status == "closed"

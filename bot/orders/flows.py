@@ -43,12 +43,16 @@ def _render_card(session: Session, order: Order, config: AppConfig) -> dict:
 
 
 def _refresh(session: Session, order: Order, config: AppConfig) -> None:
+    if order.card_id is None:  # imported without a card (`srm import` without --post-cards)
+        return
     update_card(
         session=session, card=session.get(Card, order.card_id), payload=_render_card(session, order, config)
     )
 
 
 def _note(session: Session, order: Order, config: AppConfig, render: Callable[[], str]) -> None:
+    if order.card_id is None:  # no card, so no thread to tell the supplier in
+        return
     card = session.get(Card, order.card_id)
     post_in_thread(session=session, card=card, payload=bilingual(render, _locales(session, order, config)))
 
