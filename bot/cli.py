@@ -369,6 +369,8 @@ def import_(kind: str, file: str, fmt: str | None, dry_run: bool, post_cards: bo
         raise BadSetting(f"{file}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise click.ClickException(f"{file} is not a readable {fmt.upper()} file: {exc}") from None
+    finally:
+        engine.dispose()
     for line, reason in report.problems:
         click.echo(f"line {line}: {reason}", err=True)
     if not report.ok:
