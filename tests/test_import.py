@@ -144,7 +144,7 @@ def test_every_bad_order_row_is_reported_and_nothing_is_written(db_url, tmp_path
         "Acme Textiles,PO-10,100,2026-03-01,2026-01-05T09:00:00+08:00,,,,,",  # good
         "Acme Textiles,PO-11,-5,2026-03-01,2026-01-05T09:00:00+08:00,,,,,",
         "Acme Textiles,PO-12,2.5,2026-03-01,2026-01-05T09:00:00+08:00,,,,,",
-        "Nobody Ltd,PO-13,5,2026-03-01,2026-01-05T09:00:00+08:00,,,,,",
+        "Nobody & Sons,PO-13,5,2026-03-01,2026-01-05T09:00:00+08:00,,,,,",
         "Acme Textiles,PO-14,5,2026-02-30,2026-01-05T09:00:00+08:00,,,,,",
         "Acme Textiles,PO-15,5,2026-03-01,2026-01-05 09:00:00,,,,,",
         "Acme Textiles,PO-16,5,2026-03-01,2026-01-05T09:00:00+08:00,yesterday,,,,",
@@ -158,7 +158,7 @@ def test_every_bad_order_row_is_reported_and_nothing_is_written(db_url, tmp_path
     assert problems(result) == [
         "line 3: quantity must be greater than 0.",
         "line 4: quantity must be a whole number, not “2.5”.",
-        "line 5: No supplier named Nobody Ltd was found.",
+        "line 5: No supplier named Nobody & Sons was found.",
         "line 6: due_date must be a date written YYYY-MM-DD, not “2026-02-30”.",
         "line 7: issued_at must be a time with its offset, such as 2026-09-01T08:30:00+08:00, not “2026-01-05 09:00:00”.",
         "line 8: confirmed_at must be a time with its offset, such as 2026-09-01T08:30:00+08:00, not “yesterday”.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -138,8 +139,8 @@ def checked(report: ImportReport, records: Iterable[Record], check: Callable[[in
             yield line, check(line, values)
         except BadRow as exc:
             report.bad(line, str(exc))
-        except DomainError as exc:
-            report.bad(line, error_text(exc))
+        except DomainError as exc:  # its text is made for Slack: & < > come back escaped
+            report.bad(line, html.unescape(error_text(exc)))
 
 
 def required(values: dict[str, str], column: str) -> str:
