@@ -321,6 +321,68 @@ def export(kind: str, fmt: str, out: str | None) -> None:
         click.echo(f"wrote {count} {kind} rows to {out}", err=True)
 
 
+@main.command("import")
+@click.argument("kind", type=click.Choice(["suppliers", "orders", "receipts", "inspections"]))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="File format (default: from the file's extension).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Check every row and report, writing nothing.")
+@click.option("--post-cards", is_flag=True, help="Post a card for each new order of a linked supplier.")
+def import_(kind: str, file: str, fmt: str | None, dry_run: bool, post_cards: bool) -> None:
+    """Import suppliers, orders, receipts or inspections (CSV or XLSX, header first), all or nothing.
+
+    \b
+    Columns ([…] optional):
+      suppliers    name, country[, locale, timezone, channel_id]   (key: name; a known one is updated)
+      orders       supplier, po, quantity, due_date, issued_at, confirmed_at[, item, price, currency,
+                   status]   (key: supplier + po; times ISO-8601 with offset)
+      receipts     supplier, po, quantity, received_on, reference
+      inspections  supplier, po, sampled, defects, inspected_on, reference
+                   (key: supplier + po + reference; dates YYYY-MM-DD)
+
+    Every bad row is reported as `line N: reason` (the header is line 1) and nothing is written (exit
+    code 1). Rows already imported (same key) are left as they are: importing a file twice changes
+    nothing. Imported orders get no card unless --post-cards is given and their supplier is linked.
+    """
+    import bot.orders.errors
+    import bot.suppliers.errors  # noqa: F401
+    from bot.core.i18n import use_locale
+    from bot.exchange.imports import run_import
+    from bot.exchange.reading import format_of
+    from bot.orders.flows import post_cards as post_order_cards
+
+    fmt = format_of(file, fmt)
+    if fmt is None:
+        raise click.UsageError(f"{file}: say --format csv or --format xlsx (the extension does not tell)")
+    settings = load_settings()
+    config = load_policy(settings)
+    engine = open_database(settings.database_url)
+
+    def cards(session, report) -> None:
+        post_order_cards(session=session, order_ids=report.card_order_ids, config=config)
+
+    try:
+        with use_locale(config.default_locale):
+            report = run_import(engine=engine, kind=kind, path=file, fmt=fmt, config=config, dry_run=dry_run,
+                                post_cards=post_cards, before_commit=cards if post_cards else None)  # fmt: skip
+    except OSError as exc:
+        raise BadSetting(f"{file}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"{file} is not a readable {fmt.upper()} file: {exc}") from None
+    finally:
+        engine.dispose()
+    for line, reason in report.problems:
+        click.echo(f"line {line}: {reason}", err=True)
+    if not report.ok:
+        click.echo(
+            f"{kind}: {len(report.problems)} bad row(s) of {report.rows}; nothing was imported", err=True
+        )
+        raise SystemExit(1)
+    done = "checked, nothing written (dry run)" if dry_run else "imported"
+    click.echo(f"{kind}: {report.rows} row(s) {done}: {report.created} new, {report.updated} updated, "
+               f"{report.unchanged} already known" + (f", {len(report.card_order_ids)} card(s) queued" if post_cards and not dry_run else ""))  # fmt: skip
+
+
 def _open(path: str, mode: str):
     try:
         return open(path, mode, newline="", encoding="utf-8") if "b" not in mode else open(path, mode)

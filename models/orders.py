@@ -77,6 +77,7 @@ class ProductionUpdate(SQLModel, table=True):
 
 
 class Receipt(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("order_id", "reference", name="uq_receipt_order_reference"),)
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="purchase_order.id", index=True)
     quantity: int
@@ -85,9 +86,13 @@ class Receipt(SQLModel, table=True):
     due_date: date = Field(sa_column=Column(Date, nullable=False), description="the agreed due date then")
     recorded_by: str = Field(max_length=32)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    reference: str | None = Field(
+        default=None, max_length=64, description="delivery note or ERP id; unique per order when set"
+    )
 
 
 class Inspection(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("order_id", "reference", name="uq_inspection_order_reference"),)
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="purchase_order.id", index=True)
     sampled: int
@@ -97,3 +102,9 @@ class Inspection(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     inspected_by: str = Field(max_length=32)
     inspected_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    inspected_on: date = Field(
+        sa_column=Column(Date, nullable=False, index=True), description="the local date of the inspection"
+    )
+    reference: str | None = Field(
+        default=None, max_length=64, description="inspection report or ERP id; unique per order when set"
+    )

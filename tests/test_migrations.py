@@ -54,3 +54,29 @@ def test_message_edits_migration_keeps_stored_messages(client, db_url, engine):
         row = conn.execute(text("SELECT text, edited_at, deleted_at FROM channel_message")).one()
         assert conn.execute(text("SELECT count(*) FROM message_revision")).scalar_one() == 0
     assert tuple(row) == ("hello", None, None)
+
+
+def test_inspections_recorded_before_dates_were_kept_are_dated_in_their_suppliers_zone(
+    client, db_url, engine
+):
+    client.command('supplier add "Acme Textiles" country=CN', user=BUYER, channel=ACME_CHANNEL)
+    client.command("order new PO-1 qty=100 due=2026-12-15", user=BUYER, channel=ACME_CHANNEL)
+    config = alembic_config(db_url)
+    command.downgrade(config, "0006")
+    try:
+        with engine.begin() as conn:
+            order_id = conn.execute(text("SELECT id FROM purchase_order")).scalar_one()
+            # 20:00 UTC on 1 December is already 2 December in Shanghai.
+            conn.execute(
+                text(
+                    "INSERT INTO inspection (order_id, sampled, defects, accepted, max_defect_percent, note,"
+                    " inspected_by, inspected_at) VALUES (:o, 10, 0, true, 2.5, '', 'U0BUYER',"
+                    " '2026-12-01 20:00:00')"
+                ),
+                {"o": order_id},
+            )
+    finally:
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT inspected_on, reference FROM inspection")).one()
+    assert (str(row[0]), row[1]) == ("2026-12-02", None)

@@ -7,7 +7,7 @@ from conftest import ACME_CHANNEL, ACME_USER, BUYER, INTERNAL_CHANNEL
 from sqlmodel import select
 
 from bot.core.geo import today_in
-from models import Receipt
+from models import Inspection, Receipt
 
 BUYER_NY = "U0BUYERNY"  # a buyer in New York
 BUYER_NO_ZONE = "U0BUYERNOTZ"  # a buyer whose Slack profile has no zone
@@ -64,3 +64,15 @@ def test_today_is_taken_in_the_first_known_zone():
         assert today_in(None, "Not/AZone", "Asia/Shanghai") == date(2026, 12, 16)
         assert today_in(None, None, "UTC") == date(2026, 12, 16)
         assert today_in(None) == date(2026, 12, 16)
+
+
+def test_an_inspection_is_dated_as_a_receipt_is(client, slack, session):
+    slack.add_user(BUYER_NY, tz="America/New_York")
+    slack.add_user(BUYER_NO_ZONE, tz=None)
+    _acme_with_an_order_due_on_15_december(client)
+    with time_machine.travel(datetime(2026, 12, 16, 1, 0, tzinfo=UTC), tick=True):
+        client.command("inspect PO-1 sampled=10 defects=0", user=BUYER_NY, channel=ACME_CHANNEL)
+        client.command("inspect PO-1 sampled=10 defects=1", user=BUYER_NO_ZONE, channel=ACME_CHANNEL)
+    dates = [i.inspected_on for i in session.exec(select(Inspection).order_by(Inspection.id))]
+    # New York's date for the buyer who has a zone; the supplier's (Shanghai) for the one without.
+    assert dates == [date(2026, 12, 15), date(2026, 12, 16)]

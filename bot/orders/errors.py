@@ -48,6 +48,7 @@ TEXTS = {
     "percent_lower": lambda p: _(
         "Progress {value}% is lower than the last update ({previous}%); add a note saying why."
     ).format(**p),
+    "unknown_status": lambda p: _("Unknown status {status}; use one of: {statuses}.").format(**p),
     "unknown_stage": lambda p: _("Unknown stage {stage}; use one of: {stages}.").format(**p),
 }
 

@@ -43,12 +43,16 @@ def _render_card(session: Session, order: Order, config: AppConfig) -> dict:
 
 
 def _refresh(session: Session, order: Order, config: AppConfig) -> None:
+    if order.card_id is None:  # imported without a card (`srm import` without --post-cards)
+        return
     update_card(
         session=session, card=session.get(Card, order.card_id), payload=_render_card(session, order, config)
     )
 
 
 def _note(session: Session, order: Order, config: AppConfig, render: Callable[[], str]) -> None:
+    if order.card_id is None:  # no card, so no thread to tell the supplier in
+        return
     card = session.get(Card, order.card_id)
     post_in_thread(session=session, card=card, payload=bilingual(render, _locales(session, order, config)))
 
@@ -62,6 +66,15 @@ def issue(*, session: Session, actor: Actor, supplier: Supplier, channel_id: str
                      payload=_render_card(session, order, config))  # fmt: skip
     order.card_id = card.id
     return order
+
+
+def post_cards(*, session: Session, order_ids: list[int], config: AppConfig) -> None:
+    """Cards for orders that came in without one (imported), in their channel, in the supplier's language."""
+    for order_id in order_ids:
+        order = session.get(Order, order_id)
+        card = post_card(session=session, kind="order", object_type="order", object_id=order.id,
+                         channel_id=order.channel_id, payload=_render_card(session, order, config))  # fmt: skip
+        order.card_id = card.id
 
 
 def confirm(*, session: Session, actor: Actor, order: Order, config: AppConfig) -> Order:
@@ -167,7 +180,8 @@ def inspect(
     *, session: Session, actor: Actor, order: Order, sampled: str, defects: str, note: str, config: AppConfig
 ):
     inspection = orders.record_inspection(session=session, actor=actor, order=order, sampled=sampled, defects=defects,
-                                          note=note, max_defect_percent=config.inspection.max_defect_percent)  # fmt: skip
+                                          note=note, max_defect_percent=config.inspection.max_defect_percent,
+                                          default_timezone=config.default_timezone)  # fmt: skip
 
     def render() -> str:
         verdict = (

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from babel.numbers import list_currencies
 from sqlalchemy import func
@@ -21,6 +22,7 @@ from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
 from bot.core.roles import require_buyer, require_supplier_of, visible_to
 from models import DateProposal, Inspection, Order, Receipt, Supplier, utcnow
+from models.orders import ORDER_STATUSES
 
 PO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,63}$")
 FINAL = {"closed", "cancelled"}
@@ -28,6 +30,7 @@ CAN_PROPOSE = {"issued", "confirmed", "in_production"}
 CAN_RECEIVE = {"issued", "confirmed", "in_production", "shipped", "partially_received"}
 CAN_CANCEL = {"issued", "confirmed", "in_production", "shipped"}
 QUANTITY_MAX = 1_000_000_000
+ITEM_MAX = 500
 
 
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
@@ -65,6 +68,65 @@ def parse_date(value: str | date | None, field: str) -> date:
         raise DomainError("not_a_date", field=field, value=value or "") from None
 
 
+def parse_po(value: str) -> str:
+    """A PO number as written (compared case-insensitively: see `po_key`)."""
+    po = value.strip()
+    if not PO_PATTERN.match(po):
+        raise DomainError("po_invalid", po=po)
+    return po
+
+
+def po_key(po: str) -> str:
+    """What makes two PO numbers of one supplier the same order."""
+    return po.strip().casefold()
+
+
+def parse_price(value: str | None) -> Decimal | None:
+    """A unit price ≥ 0 (empty: none)."""
+    if value in (None, ""):
+        return None
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise DomainError("not_a_price", value=value) from None
+    if price < 0 or not price.is_finite() or price > Decimal("1e12"):
+        raise DomainError("not_a_price", value=value)
+    return price
+
+
+def parse_currency(value: str | None, price: Decimal | None, default_currency: str) -> str | None:
+    """An ISO 4217 code; without one, the default currency when there is a price."""
+    currency = (value or "").strip().upper() or (default_currency if price is not None else None)
+    if currency is not None and currency not in _currencies():
+        raise DomainError("unknown_currency", currency=currency)
+    return currency
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_item(item: str) -> None:
+    if len(item) > ITEM_MAX:
+        raise DomainError("item_too_long", max=ITEM_MAX)
+
+
+def check_status(status: str) -> str:
+    """One of the order states `srm export orders` shows."""
+    if status not in ORDER_STATUSES:
+        raise DomainError("unknown_status", status=status, statuses=", ".join(ORDER_STATUSES))
+    return status
+
+
+def status_after_receipts(status: str, received: int, quantity: int) -> str:
+    """An open order is received once the receipts reach its quantity (over-delivery counts), partially
+    received before; a closed or cancelled order keeps its state."""
+    if status in FINAL:
+        return status
+    return "received" if received >= quantity else "partially_received"
+
+
 def audit(session: Session, actor: Actor, order: Order, action: str, before: dict | None, after: dict | None):
     record_event(
         session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="order",
@@ -97,32 +159,20 @@ def create_order(
     The due date may be today or later, today as the buyer means it: in their zone, else the supplier's,
     else the app's default."""
     require_buyer(actor)
-    po = new.po.strip()
-    if not PO_PATTERN.match(po):
-        raise DomainError("po_invalid", po=po)
+    po = parse_po(new.po)
     quantity = parse_quantity(new.quantity)
     due = parse_date(new.due, "due")
     today = geo.today_in(actor.profile_tz, supplier.timezone, default_timezone)
     if due < today:
         raise DomainError("due_in_past", field="due", due=due.isoformat(), today=today.isoformat())
-    price = None
-    if new.price not in (None, ""):
-        try:
-            price = Decimal(str(new.price).strip())
-        except InvalidOperation:
-            raise DomainError("not_a_price", value=new.price) from None
-        if price < 0 or not price.is_finite() or price > Decimal("1e12"):
-            raise DomainError("not_a_price", value=new.price)
-    currency = (new.currency or "").strip().upper() or (default_currency if price is not None else None)
-    if currency is not None and currency not in list_currencies():
-        raise DomainError("unknown_currency", currency=currency)
-    if len(new.item) > 500:
-        raise DomainError("item_too_long", max=500)
-    existing = select(Order.id).where(Order.supplier_id == supplier.id, Order.po_key == po.casefold())
+    price = parse_price(new.price)
+    currency = parse_currency(new.currency, price, default_currency)
+    check_item(new.item)
+    existing = select(Order.id).where(Order.supplier_id == supplier.id, Order.po_key == po_key(po))
     if session.exec(existing).first() is not None:
         raise DomainError("duplicate_po", po=po, supplier=supplier.name)
     order = Order(
-        supplier_id=supplier.id, po=po, po_key=po.casefold(), item=new.item.strip(), quantity=quantity,
+        supplier_id=supplier.id, po=po, po_key=po_key(po), item=new.item.strip(), quantity=quantity,
         unit_price=price, currency=currency, due_date=due, original_due_date=due, channel_id=channel_id,
         issued_by=actor.user_id,
     )  # fmt: skip
@@ -147,7 +197,7 @@ def order_for(*, session: Session, actor: Actor, order_id: int | str | None) -> 
 
 def find_order(*, session: Session, actor: Actor, po: str, supplier_id: int | None = None) -> Order:
     """An order by PO; inside a supplier's channel that supplier's, elsewhere the only one with that PO."""
-    query = select(Order).where(Order.po_key == po.strip().casefold())
+    query = select(Order).where(Order.po_key == po_key(po))
     if supplier_id is not None:
         query = query.where(Order.supplier_id == supplier_id)
     query = visible_to(actor, query, Order.supplier_id)
@@ -278,7 +328,7 @@ def record_receipt(
                       due_date=order.due_date, recorded_by=actor.user_id)  # fmt: skip
     session.add(receipt)
     before = order.status
-    order.status = "received" if already + amount == order.quantity else "partially_received"
+    order.status = status_after_receipts(order.status, already + amount, order.quantity)
     order.updated_at = utcnow()
     session.flush()
     audit(session, actor, order, "received", {"status": before, "received": already},
@@ -288,9 +338,10 @@ def record_receipt(
 
 def record_inspection(
     *, session: Session, actor: Actor, order: Order, sampled: str | int, defects: str | int, note: str,
-    max_defect_percent: float,
+    max_defect_percent: float, default_timezone: str,
 ) -> Inspection:  # fmt: skip
-    """An inspection result, accepted or rejected by the lot rule."""
+    """An inspection result, accepted or rejected by the lot rule, dated as receipts are (the inspector's
+    today: their zone, else the supplier's, else the app's default)."""
     lock_row(session, order)
     require_buyer(actor)
     if order.status == "cancelled":
@@ -299,15 +350,22 @@ def record_inspection(
     found = parse_count(defects, "defects")
     if found > sample:
         raise DomainError("defects_exceed_sample", defects=found, sampled=sample)
-    accepted = found * 100 <= max_defect_percent * sample
+    accepted = lot_accepted(sample, found, max_defect_percent)
+    day = local_today(session=session, actor=actor, order=order, default_timezone=default_timezone)
     inspection = Inspection(order_id=order.id, sampled=sample, defects=found, accepted=accepted,
-                            max_defect_percent=max_defect_percent, note=note.strip()[:2000], inspected_by=actor.user_id)  # fmt: skip
+                            max_defect_percent=max_defect_percent, note=note.strip()[:2000], inspected_by=actor.user_id,
+                            inspected_on=day)  # fmt: skip
     session.add(inspection)
     session.flush()
     audit(
         session, actor, order, "inspected", None, {"sampled": sample, "defects": found, "accepted": accepted}
     )
     return inspection
+
+
+def lot_accepted(sampled: int, defects: int, max_defect_percent: float) -> bool:
+    """The lot rule: accepted when at most `max_defect_percent` of the sample is defective."""
+    return defects * 100 <= max_defect_percent * sampled
 
 
 def close_order(*, session: Session, actor: Actor, order: Order) -> Order:

@@ -27,6 +27,7 @@ TEXTS = {
     "channel_already_linked": lambda p: _("This channel is already linked to supplier {supplier}.").format(
         **p
     ),
+    "not_a_channel_id": lambda p: _("“{value}” is not a Slack channel id such as C0123ABCD.").format(**p),
     "supplier_exists": lambda p: _("A supplier named {name} already exists.").format(**p),
     "supplier_not_linked": lambda p: _("Supplier {name} has no linked channel.").format(**p),
     "supplier_not_found": lambda p: _("No supplier named {name} was found.").format(**p),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -118,6 +119,11 @@ def _check_timezone(tz: str | None) -> None:
         raise DomainError("unknown_timezone", tz=tz)
 
 
+def name_key(name: str) -> str:
+    """What makes two supplier names the same supplier: spacing and case do not count."""
+    return " ".join(name.split()).casefold()
+
+
 def _summary_query():
     """Suppliers with their linked channel ids and contact count, in one SQL statement."""
     channels = (
@@ -206,6 +212,70 @@ def edit_supplier(*, session: Session, actor: Actor, name: str, changes: dict[st
         raise DomainError("supplier_exists", name=after.get("name", supplier.name)) from exc
     _audit(session, actor, supplier, "edited", before=before, after=after)
     return supplier
+
+
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+
+
+def import_supplier(
+    *, session: Session, actor: Actor, name: str, country: str, locale: str | None = None,
+    tz: str | None = None, channel_id: str | None = None,
+) -> str:  # fmt: skip
+    """Create a supplier, or update the one with this name (case-insensitive), checked as `supplier add`
+    and `supplier edit` check them; link `channel_id` when given. Returns created, updated or unchanged.
+
+    A new supplier's locale and zone come from its country unless given; a known one keeps its own
+    unless given (as `supplier edit` does). No welcome is posted: the channel is only recorded."""
+    require_buyer(actor)
+    name, country = _valid_name(name), _valid_country(country)
+    _check_locale(locale)
+    _check_timezone(tz)
+    if channel_id is not None and not CHANNEL_ID.match(channel_id):
+        raise DomainError("not_a_channel_id", value=channel_id)
+    supplier = session.exec(select(Supplier).where(Supplier.name_key == name.casefold())).first()
+    linked_to = _channel_owner(session, channel_id)
+    if linked_to is not None and (supplier is None or linked_to.id != supplier.id):
+        raise DomainError("channel_already_linked", supplier=linked_to.name)
+    channel = ChannelInfo(channel_id, "", False, False) if channel_id and linked_to is None else None
+    if supplier is None:
+        zone = tz or geo.default_timezone(country)
+        if zone is None:
+            raise DomainError("timezone_needed", country=country)
+        supplier = Supplier(name=name, name_key=name.casefold(), country=country, created_by=actor.user_id,
+                            locale=geo.normalise_locale(locale) if locale else geo.default_locale(country),
+                            timezone=zone)  # fmt: skip
+        session.add(supplier)
+        session.flush()
+        after = {"name": name, "country": country, "locale": supplier.locale, "timezone": zone}
+        _link_and_audit(session, actor, supplier, channel, "created", None, after)
+        return "created"
+    wanted = {"country": country} | ({"locale": geo.normalise_locale(locale)} if locale else {})
+    wanted |= {"timezone": tz} if tz else {}
+    before = {key: getattr(supplier, key) for key in wanted if getattr(supplier, key) != wanted[key]}
+    if not before and channel is None:
+        return "unchanged"
+    for key in before:
+        setattr(supplier, key, wanted[key])
+    session.add(supplier)
+    action = "edited" if before else "channel_linked"
+    _link_and_audit(session, actor, supplier, channel, action, before or None, {k: wanted[k] for k in before})
+    return "updated"
+
+
+def _channel_owner(session: Session, channel_id: str | None) -> Supplier | None:
+    if channel_id is None:
+        return None
+    query = select(Supplier).join(SupplierChannel).where(SupplierChannel.channel_id == channel_id)
+    return session.exec(query).first()
+
+
+def _link_and_audit(session: Session, actor: Actor, supplier: Supplier, channel: ChannelInfo | None,
+                    action: str, before: dict | None, after: dict) -> None:  # fmt: skip
+    if channel is not None:
+        session.add(_channel_link(supplier, channel, actor))
+        after = after | {"channel_id": channel.channel_id}
+    session.flush()
+    _audit(session, actor, supplier, action, before=before, after=after)
 
 
 def link_channel(*, session: Session, actor: Actor, name: str, channel: ChannelInfo) -> Supplier:
