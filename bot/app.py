@@ -11,6 +11,7 @@ from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
+from bot.scorecards import jobs as scorecard_jobs
 from bot.settings import Settings
 from bot.tickets import jobs as ticket_jobs
 
@@ -48,4 +49,8 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
-    return [*maintenance.JOBS, *(ticket_jobs.JOBS if config.tickets.enabled else [])]
+    return [
+        *maintenance.JOBS,
+        *(ticket_jobs.JOBS if config.tickets.enabled else []),
+        *scorecard_jobs.JOBS,
+    ]

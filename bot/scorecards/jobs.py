@@ -1,0 +1,40 @@
+"""Scheduled jobs of the scorecards domain (collected by the composition root)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists
+from sqlmodel import select
+
+from bot.core.db import read_scope, session_scope
+from bot.core.scheduler import Job, JobContext, claim_work
+from bot.scorecards.flows import announce_evaluation
+from bot.scorecards.periods import last_complete_period
+from bot.scorecards.service import evaluate_period
+from models import JobClaim
+
+JOB_NAME = "scorecards"
+
+
+def run_scorecards(ctx: JobContext, now: datetime) -> str | None:
+    """Evaluate the last complete period before `now` once, whatever the number of workers or runs."""
+    config = ctx.config
+    period = last_complete_period(now, config.scorecards.period, config.default_timezone)
+    with read_scope(ctx.engine) as session:  # the usual tick: already done, nothing written
+        if session.exec(
+            select(exists().where(JobClaim.job == JOB_NAME, JobClaim.period == period.key))
+        ).one():
+            return None
+    with session_scope(ctx.engine) as session:
+        if not claim_work(session, job=JOB_NAME, period=period.key, worker=ctx.worker_id):
+            return None
+        done = evaluate_period(session=session, config=config, period=period, now=now)
+        announce_evaluation(session=session, config=config, period_start=period.start, period_end=period.end,
+                            proposal_ids=[change.id for change in done.proposals])  # fmt: skip
+    scored = sum(1 for e in done.evaluations if e.score is not None)
+    return (f"{period.start}..{period.end}: {len(done.evaluations)} suppliers evaluated ({scored} scored), "
+            f"{len(done.set_levels)} levels set, {len(done.proposals)} level changes proposed")  # fmt: skip
+
+
+JOBS = [Job(JOB_NAME, run_scorecards, "Evaluate every supplier's scorecard for the last complete period")]
