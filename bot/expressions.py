@@ -101,7 +101,7 @@ def _check(node: ast.expr, names: set[str]) -> None:
             children = [test, body, orelse]
         case ast.Call(func=ast.Name(id=fname), args=args, keywords=[]) if fname in _FUNCTIONS:
             _, fewest, most = _FUNCTIONS[fname]
-            if not fewest <= len(args) <= most or any(isinstance(a, ast.Starred) for a in args):
+            if not fewest <= len(args) <= most:
                 raise FormulaError(f"{fname}() takes {fewest}" + (f" to {most}" if most > fewest else "")
                                    + " arguments")  # fmt: skip
             children = args
