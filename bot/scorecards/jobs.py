@@ -31,10 +31,9 @@ def run_scorecards(ctx: JobContext, now: datetime) -> str | None:
             return None
         done = evaluate_period(session=session, config=config, period=period, now=now)
         announce_evaluation(session=session, config=config, period_start=period.start, period_end=period.end,
-                            proposal_ids=[change.id for change in done.proposals])  # fmt: skip
-    scored = sum(1 for e in done.evaluations if e.score is not None)
-    return (f"{period.start}..{period.end}: {len(done.evaluations)} suppliers evaluated ({scored} scored), "
-            f"{len(done.set_levels)} levels set, {len(done.proposals)} level changes proposed")  # fmt: skip
+                            proposal_ids=done.proposal_ids)  # fmt: skip
+    return (f"{period.start}..{period.end}: {done.evaluated} suppliers evaluated ({done.scored} scored), "
+            f"{done.levels_set} levels set, {len(done.proposal_ids)} level changes proposed")  # fmt: skip
 
 
 JOBS = [Job(JOB_NAME, run_scorecards, "Evaluate every supplier's scorecard for the last complete period")]
