@@ -4,8 +4,10 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import BUYER
 from sqlmodel import Session, select
@@ -204,3 +206,13 @@ def test_export_has_a_row_per_supplier_and_period(engine, config, settings, db_u
     assert beta["criterion:quality"] == "" and beta["sampled"] == "0"
     assert cora["score"] == "100.0000" and cora["criterion:on_time_delivery"] == "100.0000"
     assert (acme_september["level"], acme_september["current_level"]) == ("reserve", "key")
+
+
+def test_app_yaml_writes_out_the_default_scorecard_and_a_valid_second_profile():
+    config = load_config("app.yaml")
+    assert config.scorecards == AppConfig().scorecards
+    text = Path("app.yaml").read_text(encoding="utf-8")
+    profile = text[text.index("  # ratings: [strategy") :].replace("  # ", "  ")
+    second = AppConfig.model_validate(yaml.safe_load("scorecards:\n" + profile)).scorecards
+    assert [c.name for c in second.criteria] == [
+        "strategic_alignment", "capability", "service", "financial_stability", "risk_control"]  # fmt: skip
