@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_LENGTH = 1000
 
@@ -46,13 +46,14 @@ class Formula:
     text: str
     tree: ast.expr
     variables: frozenset[str]
+    function: Compiled = field(repr=False, compare=False)
 
     def evaluate(self, values: Mapping[str, float | None]) -> float | None:
         """The formula's value; None when a variable it names is null or a division is by zero."""
         if any(values.get(name) is None for name in self.variables):
             return None
         try:
-            return float(_walk(self.tree, values))
+            return float(self.function(values))
         except (ZeroDivisionError, OverflowError):
             return None
 
@@ -69,7 +70,7 @@ def parse(text: str) -> Formula:
         raise FormulaError("nested too deeply") from None
     names: set[str] = set()
     _check(tree, names)
-    return Formula(text=text, tree=tree, variables=frozenset(names))
+    return Formula(text=text, tree=tree, variables=frozenset(names), function=_compile(tree))
 
 
 def _variable(node: ast.expr) -> str | None:
@@ -124,49 +125,70 @@ def _describe(node: ast.AST) -> str:
     return f"the construct {type(node).__name__}"
 
 
-def _walk(node: ast.expr, values: Mapping[str, float | None]) -> float:
+Compiled = Callable[[Mapping[str, float]], float]
+
+
+def _compile(node: ast.expr) -> Compiled:
+    """A checked tree as nested closures: evaluated thousands of times per run, walked once."""
     name = _variable(node)
     if name is not None:
-        return values[name]
+        return lambda values: values[name]
     match node:
         case ast.Constant(value=value):
-            return value
+            return lambda values: value
         case ast.BinOp(op=op, left=left, right=right):
-            return _BINARY[type(op)](_walk(left, values), _walk(right, values))
-        case ast.UnaryOp(op=ast.USub(), operand=operand):
-            return -_walk(operand, values)
-        case ast.UnaryOp(op=ast.UAdd(), operand=operand):
-            return +_walk(operand, values)
-        case ast.UnaryOp(operand=operand):
-            return not _walk(operand, values)
-        case ast.BoolOp(op=ast.And(), values=operands):
-            result = True
-            for operand in operands:
-                result = _walk(operand, values)
-                if not result:
-                    return result
-            return result
-        case ast.BoolOp(values=operands):
-            result = False
-            for operand in operands:
-                result = _walk(operand, values)
-                if result:
-                    return result
-            return result
+            apply, first, second = _BINARY[type(op)], _compile(left), _compile(right)
+            return lambda values: apply(first(values), second(values))
+        case ast.UnaryOp(op=op, operand=operand):
+            inner = _compile(operand)
+            if isinstance(op, ast.USub):
+                return lambda values: -inner(values)
+            if isinstance(op, ast.Not):
+                return lambda values: not inner(values)
+            return inner
+        case ast.BoolOp(op=op, values=operands):
+            return _boolean(isinstance(op, ast.And), [_compile(o) for o in operands])
         case ast.Compare(ops=ops, left=left, comparators=comparators):
-            current = _walk(left, values)
-            for op, right in zip(ops, comparators, strict=True):
-                following = _walk(right, values)
-                if not _COMPARE[type(op)](current, following):
-                    return False
-                current = following
-            return True
+            return _comparison(
+                _compile(left),
+                [(_COMPARE[type(o)], _compile(c)) for o, c in zip(ops, comparators, strict=True)],
+            )
         case ast.IfExp(test=test, body=body, orelse=orelse):
-            return _walk(body, values) if _walk(test, values) else _walk(orelse, values)
+            condition, then, otherwise = _compile(test), _compile(body), _compile(orelse)
+            return lambda values: then(values) if condition(values) else otherwise(values)
         case ast.Call(func=ast.Name(id=fname), args=args):
-            function = _FUNCTIONS[fname][0]
-            arguments = [_walk(a, values) for a in args]
+            function, arguments = _FUNCTIONS[fname][0], [_compile(a) for a in args]
             if fname == "round" and len(arguments) == 2:
-                arguments[1] = int(arguments[1])
-            return function(*arguments)
+                number, digits = arguments
+                return lambda values: round(number(values), int(digits(values)))
+            return lambda values: function(*[argument(values) for argument in arguments])
     raise FormulaError(f"{_describe(node)} is not allowed")  # unreachable for checked trees
+
+
+def _boolean(conjunction: bool, operands: list[Compiled]) -> Compiled:
+    """`and` / `or` as Python does them: the first operand that decides, else the last."""
+
+    def run(values):
+        result = conjunction
+        for operand in operands:
+            result = operand(values)
+            if bool(result) != conjunction:
+                return result
+        return result
+
+    return run
+
+
+def _comparison(first: Compiled, steps: list[tuple[Callable[[float, float], bool], Compiled]]) -> Compiled:
+    """A chained comparison (`0 < x <= 1`), each operand evaluated once."""
+
+    def run(values):
+        current = first(values)
+        for compare, operand in steps:
+            following = operand(values)
+            if not compare(current, following):
+                return False
+            current = following
+        return True
+
+    return run

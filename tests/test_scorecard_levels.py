@@ -168,8 +168,7 @@ def test_levels_move_only_past_the_hysteresis_margin_and_by_proposal(engine, con
     assert month(9, 100)[4:] == [("key", "core_strategic", "proposed")]  # scores never lift a blacklisting
     assert session.get(Supplier, acme_id).level == "blacklist"
     actions = [
-        e.action
-        for e in session.exec(select(AuditEvent).where(AuditEvent.object_type != "scorecard_evaluation"))
+        e.action for e in session.exec(select(AuditEvent).where(AuditEvent.object_type != "scorecard_period"))
     ]
     assert actions.count("level_set") == 1 and actions.count("proposed") == 4 and "superseded" in actions
 

@@ -80,10 +80,11 @@ def evaluate_period(*, session: Session, config: AppConfig, period: Period, now:
             )
         ).all()
     )
-    _audit(session, [("scorecard_evaluation", ids[r["supplier_id"]], "evaluated", None,
-                      {"supplier_id": r["supplier_id"], "period_start": period.start.isoformat(),
-                       "score": r["score"], "level": r["level"]}) for r in rows])  # fmt: skip
     done = Evaluated(evaluated=len(rows), scored=sum(1 for r in rows if r["score"] is not None))
+    # One event for the period's evaluations (new records, not changes); level changes get one each.
+    _audit(session, [("scorecard_period", period.key, "evaluated", None,
+                      {"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
+                       "suppliers": done.evaluated, "scored": done.scored})])  # fmt: skip
     _classify(session, config, suppliers, [r | {"id": ids[r["supplier_id"]]} for r in rows], now, done)
     return done
 

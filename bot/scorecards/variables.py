@@ -65,7 +65,8 @@ def _delivery(session: Session, period: Period) -> dict[int, Values]:
     due = (
         select(Order.id, Order.supplier_id, Order.quantity, Order.due_date)
         .where(Order.status != "cancelled", Order.due_date >= period.start, Order.due_date <= period.end)
-        .subquery()
+        .cte("due")
+        .prefix_with("MATERIALIZED")
     )
     received = (
         select(Receipt.order_id, func.sum(Receipt.quantity).label("qty"))
@@ -135,7 +136,9 @@ def _quality(session: Session, period: Period) -> dict[int, Values]:
 def _medians(session: Session, values: Select) -> dict[int, float]:
     """The median of each supplier's values (`values` selects supplier_id, value): statistics.median's,
     the mean of the two middle values for an even count, picked with window functions in SQL."""
-    inner = values.subquery()
+    # Materialised first: otherwise the planner may read the rows in supplier order through an index (for
+    # the window's partitions), a random walk over the whole table.
+    inner = values.cte().prefix_with("MATERIALIZED")
     ranked = select(
         inner.c.supplier_id,
         inner.c.value,
