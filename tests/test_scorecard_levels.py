@@ -16,10 +16,13 @@ from test_scorecard_variables import AUGUST_DONE, august_history
 from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.config import AppConfig, ConfigError, Criterion, ScorecardsConfig, load_config
+from bot.core.actors import Actor
+from bot.core.errors import DomainError, Forbidden
 from bot.core.scheduler import JobContext, run_job
 from bot.expressions import FormulaError, parse
 from bot.scorecards.formula import score
 from bot.scorecards.periods import last_complete_period, period_containing
+from bot.scorecards.service import decide_level_change
 from models import AuditEvent, LevelChange, ScorecardRating, Supplier
 
 
@@ -215,3 +218,33 @@ def test_app_yaml_writes_out_the_default_scorecard_and_a_valid_second_profile():
     second = AppConfig.model_validate(yaml.safe_load("scorecards:\n" + profile)).scorecards
     assert [c.name for c in second.criteria] == [
         "strategic_alignment", "capability", "service", "financial_stability", "risk_control"]  # fmt: skip
+
+
+def test_an_admin_approves_or_rejects_a_proposal_once(engine, config, settings, session):
+    ids = august_history(engine)
+    ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id="w1")
+    run_job(ctx, scheduled_jobs(config), "scorecards", AUGUST_DONE)
+    run_job(ctx, scheduled_jobs(config), "scorecards", datetime(2026, 10, 1, tzinfo=UTC))
+    proposal = session.exec(select(LevelChange).where(LevelChange.status == "proposed")).one()
+    admin = Actor(user_id="U0ADMIN", kind="member", is_buyer=True, is_admin=True)
+    buyer = Actor(user_id=BUYER, kind="member", is_buyer=True)
+    decided_at = datetime(2026, 10, 2, tzinfo=UTC)
+    with Session(engine) as writing, pytest.raises(Forbidden):
+        decide_level_change(session=writing, actor=buyer, change_id=proposal.id, approve=True, now=decided_at)
+    with Session(engine) as writing:
+        decide_level_change(session=writing, actor=admin, change_id=proposal.id, approve=True, now=decided_at)
+        writing.commit()
+    acme = session.get(Supplier, ids["acme"])
+    assert (acme.level, acme.level_since) == ("reserve", decided_at)
+    assert session.get(LevelChange, proposal.id).status == "approved"
+    with Session(engine) as writing, pytest.raises(DomainError) as again:
+        decide_level_change(
+            session=writing, actor=admin, change_id=proposal.id, approve=False, now=decided_at
+        )
+    assert again.value.code == "level_change_decided"
+    changed = session.exec(select(AuditEvent).where(AuditEvent.action == "level_changed")).one()
+    assert (changed.actor_id, changed.before, changed.after["level"]) == (
+        "U0ADMIN",
+        {"level": "key"},
+        "reserve",
+    )

@@ -19,8 +19,10 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
 from bot.config import BLACKLIST_LEVEL, AppConfig, LevelBand
-from bot.core.actors import SYSTEM
-from bot.core.audit import record_events
+from bot.core.actors import SYSTEM, Actor
+from bot.core.audit import record_event, record_events
+from bot.core.db import lock_row
+from bot.core.errors import DomainError, Forbidden
 from bot.scorecards.formula import score
 from bot.scorecards.periods import Period
 from bot.scorecards.variables import compute_variables
@@ -189,3 +191,32 @@ def _audit(session: Session, events: list[tuple]) -> None:
          "action": action, "before": before, "after": after}
         for object_type, object_id, action, before, after in events
     ])  # fmt: skip
+
+
+def decide_level_change(
+    *, session: Session, actor: Actor, change_id: int, approve: bool, now: datetime
+) -> LevelChange:
+    """An admin approves (the supplier's level becomes the proposed one) or rejects a waiting proposal."""
+    if not actor.is_admin:
+        raise Forbidden("admins_only")
+    change = session.get(LevelChange, change_id)
+    if change is None:
+        raise DomainError("level_change_unknown", id=change_id)
+    lock_row(session, change)
+    if change.status != "proposed":
+        raise DomainError("level_change_decided", status=change.status)
+    change.status = "approved" if approve else "rejected"
+    change.decided_by, change.decided_at = actor.user_id, now
+    record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="level_change",
+                 object_id=change.id, action=change.status, before={"status": "proposed"},
+                 after={"status": change.status})  # fmt: skip
+    if approve:
+        supplier = session.get(Supplier, change.supplier_id)
+        lock_row(session, supplier)
+        before = supplier.level
+        supplier.level, supplier.level_since = change.to_level, now
+        record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="supplier",
+                     object_id=supplier.id, action="level_changed", before={"level": before},
+                     after={"level": change.to_level, "level_change_id": change.id})  # fmt: skip
+    session.flush()
+    return change
