@@ -4,12 +4,14 @@ import statistics
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 from conftest import ACME_CHANNEL, ACME_USER, BUYER
 from helpers import issue_order, order_named
 from slackclient import click
 from sqlmodel import Session, select
 
 from bot.app import make_client, scheduled_jobs
+from bot.cli import main
 from bot.core.scheduler import JobContext, run_job
 from models import (
     AuditEvent,
@@ -259,3 +261,16 @@ def test_data_entered_through_slack_feeds_the_scorecard(client, acme, session, e
     assert close(evaluation.variables, NOTHING | {
         "orders_due": 1, "qty_due": 100, "qty_on_time": 60, "on_time_rate": 60.0, "otif_rate": 0.0, "sampled": 50,
         "defects": 1, "defect_ppm": 20000.0, "lot_acceptance_rate": 100.0, "confirmation_hours": hours})  # fmt: skip
+
+
+def test_srm_jobs_run_scorecards_at_a_time(engine, db_url, settings, tmp_path, monkeypatch):
+    august_history(engine)
+    (tmp_path / "defaults.yaml").write_text("{}\n")
+    env = {"DATABASE_URL": db_url, "SLACK_API_URL": settings.slack_api_url,
+           "SRM_CONFIG": str(tmp_path / "defaults.yaml")}  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["jobs", "run", "scorecards", "--at", "2026-09-15T00:00:00Z"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "2026-08-01..2026-08-31: 3 suppliers evaluated (2 scored), 2 levels set" in first.output
+    again = CliRunner().invoke(main, ["jobs", "run", "scorecards", "--at", "2026-09-20T00:00:00Z"], env=env)
+    assert again.exit_code == 0 and "nothing to do" in again.output
