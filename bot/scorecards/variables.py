@@ -75,8 +75,6 @@ def _delivery(session: Session, period: Period) -> dict[int, Values]:
         .group_by(Receipt.order_id)
         .subquery()
     )
-    # TODO: date inspections by Inspection.inspected_on once that column exists (it is the local date
-    # of inspected_at in default_timezone, so comparing with the period's instants gives the same rows).
     rejected = (
         select(Inspection.order_id, func.count().label("n"))
         .join(due, due.c.id == Inspection.order_id)
@@ -104,6 +102,10 @@ def _delivery(session: Session, period: Period) -> dict[int, Values]:
                    "on_time_rate": _ratio(int(ok), int(qty), 100), "otif_rate": _ratio(int(otif), n, 100)}
         for supplier, n, qty, ok, otif in session.execute(query)
     }  # fmt: skip
+
+
+# TODO: date inspections by Inspection.inspected_on once that column exists (here and in _delivery): it
+# is the local date of inspected_at in default_timezone, so the period's instants select the same rows.
 
 
 def _accepted() -> ColumnElement[bool]:
