@@ -248,3 +248,19 @@ def test_an_admin_approves_or_rejects_a_proposal_once(engine, config, settings, 
         {"level": "key"},
         "reserve",
     )
+
+
+def test_switching_to_quarters_keeps_a_month_already_stored_under_the_same_start(
+    engine, config, settings, session
+):
+    august_history(engine)
+    ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id="w1")
+    assert run_job(ctx, scheduled_jobs(config), "scorecards", datetime(2026, 8, 1, tzinfo=UTC)).startswith(
+        "2026-07-01..2026-07-31"
+    )
+    quarterly = AppConfig(**(config.model_dump() | {"scorecards": {"period": "quarter"}}))
+    ctx = JobContext(engine=engine, config=quarterly, client=make_client(settings), worker_id="w1")
+    assert run_job(ctx, scheduled_jobs(quarterly), "scorecards", datetime(2026, 10, 1, tzinfo=UTC)) is None
+    assert run_job(ctx, scheduled_jobs(quarterly), "scorecards", datetime(2027, 1, 1, tzinfo=UTC)).startswith(
+        "2026-10-01..2026-12-31: 3 suppliers evaluated"
+    )

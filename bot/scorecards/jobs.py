@@ -12,7 +12,7 @@ from bot.core.scheduler import Job, JobContext, claim_work
 from bot.scorecards.flows import announce_evaluation
 from bot.scorecards.periods import last_complete_period
 from bot.scorecards.service import evaluate_period
-from models import JobClaim
+from models import JobClaim, ScorecardEvaluation
 
 JOB_NAME = "scorecards"
 
@@ -22,9 +22,10 @@ def run_scorecards(ctx: JobContext, now: datetime) -> str | None:
     config = ctx.config
     period = last_complete_period(now, config.scorecards.period, config.default_timezone)
     with read_scope(ctx.engine) as session:  # the usual tick: already done, nothing written
-        if session.exec(
-            select(exists().where(JobClaim.job == JOB_NAME, JobClaim.period == period.key))
-        ).one():
+        claimed = exists().where(JobClaim.job == JOB_NAME, JobClaim.period == period.key)
+        # Evaluations of a period starting that day, stored before `scorecards.period` changed, stand.
+        stored = exists().where(ScorecardEvaluation.period_start == period.start)
+        if session.exec(select(claimed | stored)).one():
             return None
     with session_scope(ctx.engine) as session:
         if not claim_work(session, job=JOB_NAME, period=period.key, worker=ctx.worker_id):
