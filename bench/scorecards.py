@@ -224,6 +224,32 @@ def _agree(engine_values: dict[int, dict], hand: dict[int, dict]) -> int:
     return differ
 
 
+def _time_rounds(engine, config: AppConfig, period, ids: list[int], rounds: int):
+    """The engine's variables, the hand-written statement and the whole evaluation, `rounds` times each,
+    interleaved so that load from other processes hits all three alike; best wall and CPU times."""
+    timings: dict[str, list[tuple[float, float]]] = {"variables": [], "hand_written": [], "evaluation": []}
+
+    def timed(name: str, work):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+        return result
+
+    for _ in range(rounds):
+        with Session(engine) as session:
+            values = timed("variables", lambda s=session: compute_variables(
+                session=s, period=period, config=config.scorecards, supplier_ids=ids))  # fmt: skip
+        with Session(engine) as session:
+            hand = timed("hand_written", lambda s=session: run_hand_written(s, period))
+        with Session(engine) as session:
+            timed("evaluation", lambda s=session: (evaluate_period(session=s, config=config, period=period,
+                                                                   now=datetime(2026, 7, 1, tzinfo=UTC)), s.flush()))  # fmt: skip
+            session.rollback()
+    best = {name: min(wall for wall, _ in runs) for name, runs in timings.items()}
+    cpu = {name: min(used for _, used in runs) for name, runs in timings.items()}
+    return values, hand, best, cpu
+
+
 def measure(url: str, suppliers: int, lines: int, rounds: int) -> None:
     upgrade(url)
     engine = make_engine(url)
@@ -241,26 +267,7 @@ def measure(url: str, suppliers: int, lines: int, rounds: int) -> None:
     config = AppConfig()
     period = period_starting(PERIOD_START, "month", config.default_timezone)
     ids = list(range(1, suppliers + 1))
-    timings: dict[str, list[tuple[float, float]]] = {"variables": [], "hand_written": [], "evaluation": []}
-
-    def timed(name: str, work):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = work()
-        timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
-        return result
-
-    for _ in range(rounds):  # interleaved, so that load from other processes hits all three alike
-        with Session(engine) as session:
-            values = timed("variables", lambda s=session: compute_variables(
-                session=s, period=period, config=config.scorecards, supplier_ids=ids))  # fmt: skip
-        with Session(engine) as session:
-            hand = timed("hand_written", lambda s=session: run_hand_written(s, period))
-        with Session(engine) as session:
-            timed("evaluation", lambda s=session: (evaluate_period(session=s, config=config, period=period,
-                                                                   now=datetime(2026, 7, 1, tzinfo=UTC)), s.flush()))  # fmt: skip
-            session.rollback()
-    best = {name: min(wall for wall, _ in values) for name, values in timings.items()}
-    cpu = {name: min(used for _, used in values) for name, values in timings.items()}
+    values, hand, best, cpu = _time_rounds(engine, config, period, ids, rounds)
     with Session(engine) as session:
         tracemalloc.start()
         evaluate_period(session=session, config=config, period=period, now=datetime(2026, 7, 1, tzinfo=UTC))
