@@ -10,6 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import BUYER
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 from test_scorecard_variables import AUGUST_DONE, august_history
 
@@ -208,6 +209,14 @@ def test_export_has_a_row_per_supplier_and_period(engine, config, settings, db_u
     assert beta["criterion:quality"] == "" and beta["sampled"] == "0"
     assert cora["score"] == "100.0000" and cora["criterion:on_time_delivery"] == "100.0000"
     assert (acme_september["level"], acme_september["current_level"]) == ("reserve", "key")
+    out = tmp_path / "scorecards.xlsx"
+    xlsx = CliRunner().invoke(main, ["export", "scorecards", "--format", "xlsx", "--out", str(out)],
+                              env={"DATABASE_URL": db_url})  # fmt: skip
+    assert xlsx.exit_code == 0, xlsx.output
+    sheet = list(load_workbook(out).active.values)
+    assert list(sheet[0]) == header and sheet[1][header.index("period_start")].date() == date(2026, 8, 1)
+    assert sheet[1][header.index("on_time_rate")] == pytest.approx(150 / 210 * 100, abs=1e-4)
+    assert sheet[2][header.index("score")] is None  # Beta: not enough data
 
 
 def test_app_yaml_writes_out_the_default_scorecard_and_a_valid_second_profile():

@@ -1,6 +1,7 @@
 """Scorecard variables, hand-computed for a small varied history, and the job that evaluates a period."""
 
 import statistics
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -274,3 +275,22 @@ def test_srm_jobs_run_scorecards_at_a_time(engine, db_url, settings, tmp_path, m
     assert "2026-08-01..2026-08-31: 3 suppliers evaluated (2 scored), 2 levels set" in first.output
     again = CliRunner().invoke(main, ["jobs", "run", "scorecards", "--at", "2026-09-20T00:00:00Z"], env=env)
     assert again.exit_code == 0 and "nothing to do" in again.output
+
+
+def test_two_workers_evaluate_a_period_once(engine, session, config, settings):
+    august_history(engine)
+    results, barrier = [], threading.Barrier(2)
+
+    def worker(name):
+        ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id=name)
+        barrier.wait()
+        results.append(run_job(ctx, scheduled_jobs(config), "scorecards", AUGUST_DONE))
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r is None for r in results) == [False, True]
+    assert len(session.exec(select(ScorecardEvaluation)).all()) == 3
+    assert len(session.exec(select(LevelChange)).all()) == 2
