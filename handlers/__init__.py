@@ -14,8 +14,10 @@ from bot.core.actors import Directory
 from bot.core.earlier_post import NEEDS as DELIVERY_NEEDS
 from bot.core.manifest_parts import SlackNeeds
 from handlers import (
+    capa,
     commands,
     conversation,
+    feedback,
     home,
     membership,
     middleware,
@@ -28,9 +30,10 @@ from handlers import (
 
 
 def features(config: AppConfig) -> tuple:
-    """The feature modules this configuration installs (tickets can be turned off in app.yaml)."""
+    """The feature modules this configuration installs (tickets can be turned off in app.yaml; corrective
+    actions stay: a downgrade opens one without a ticket)."""
     installed = (suppliers, orders, order_actions, conversation, membership, home)
-    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ())
+    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ()) + (capa, feedback)
 
 
 def _command_sets(config: AppConfig) -> list:

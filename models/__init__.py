@@ -2,6 +2,8 @@
 
 from models.audit import AuditEvent
 from models.base import UTCDateTime, utcnow
+from models.capa import CorrectiveAction
+from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
@@ -14,7 +16,10 @@ __all__ = [
     "AuditEvent",
     "Card",
     "ChannelMessage",
+    "CorrectiveAction",
     "DateProposal",
+    "FeedbackInvitation",
+    "FeedbackResponse",
     "Inspection",
     "JobClaim",
     "LevelChange",

@@ -57,7 +57,11 @@ class OutboxMessage(SQLModel, table=True):
     thread_card_id: int | None = Field(default=None, foreign_key="card.id", description="reply in its thread")
     status: str = Field(default="pending", max_length=16, description="pending | sending | sent | failed")
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    next_attempt_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(UTCDateTime),
+        description="null: due now (a fresh row does not depend on its writer's clock); else not before",
+    )
     claim_token: str | None = Field(default=None, max_length=32, description="the sending worker's claim")
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

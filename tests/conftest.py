@@ -87,6 +87,21 @@ def database_template(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database of this test's own (never the shared one SRM_TEST_POSTGRES_URL names)."""
+    if not POSTGRES_URL:
+        pytest.skip("SRM_TEST_POSTGRES_URL is not set")
+    name = f"srm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def db_url(database_template, tmp_path) -> str:
     """A clean, migrated database for one test."""
     kind, where = database_template

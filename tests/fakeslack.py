@@ -12,17 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from blockkit import block_kit_problems
+from fakeslack_history import HistoryApi
+
 HOME_TEAM = "T0HOME"
 BOT_USER = "U0BOT"
-
-MESSAGE_BLOCKS_MAX = 50
-MODAL_BLOCKS_MAX = 100
-SECTION_TEXT_MAX = 3000
-HEADER_TEXT_MAX = 150
-MODAL_TITLE_MAX = 24
-BUTTON_TEXT_MAX = 75
-ACTIONS_ELEMENTS_MAX = 25
-MESSAGE_TEXT_MAX = 40000
 
 
 @dataclass
@@ -39,52 +33,11 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def block_kit_problems(payload: dict[str, Any], *, modal: bool = False) -> list[str]:
-    """What in a message or modal payload Slack would reject."""
-    problems = []
-    blocks = payload.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    limit = MODAL_BLOCKS_MAX if modal else MESSAGE_BLOCKS_MAX
-    if len(blocks) > limit:
-        problems.append(f"{len(blocks)} blocks > {limit}")
-    if len(payload.get("text") or "") > MESSAGE_TEXT_MAX:
-        problems.append("text too long")
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "section":
-            text = (block.get("text") or {}).get("text", "")
-            if len(text) > SECTION_TEXT_MAX:
-                problems.append(f"section text {len(text)} > {SECTION_TEXT_MAX}")
-            if not text and not block.get("fields"):
-                problems.append("empty section")
-        if kind == "header" and len(block["text"]["text"]) > HEADER_TEXT_MAX:
-            problems.append("header too long")
-        if kind == "actions":
-            elements = block.get("elements", [])
-            if len(elements) > ACTIONS_ELEMENTS_MAX:
-                problems.append("too many actions")
-            for element in elements:
-                if element.get("type") == "button" and len(element["text"]["text"]) > BUTTON_TEXT_MAX:
-                    problems.append("button text too long")
-                if len(element.get("action_id", "")) > 255 or len(element.get("value", "")) > 2000:
-                    problems.append("action id or value too long")
-        if kind == "context" and len(block.get("elements", [])) > 10:
-            problems.append("too many context elements")
-    if modal:
-        title = (payload.get("title") or {}).get("text", "")
-        if not title or len(title) > MODAL_TITLE_MAX:
-            problems.append(f"modal title {title!r} not 1..{MODAL_TITLE_MAX} chars")
-        if len(payload.get("private_metadata") or "") > 3000:
-            problems.append("private_metadata too long")
-    return problems
-
-
 def _pop_first(queue: list | None):
     return queue.pop(0) if queue else None
 
 
-class FakeSlack:
+class FakeSlack(HistoryApi):
     """State of the fake workspace plus the HTTP server answering like slack.com/api."""
 
     def __init__(self) -> None:
@@ -375,41 +328,6 @@ class FakeSlack:
         with self._lock:
             self.messages[(params["channel"], ts)] = dict(params)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
-
-    def _listed(self, ts: str, params: dict[str, Any]) -> dict[str, Any]:
-        """A stored message as conversations.history/replies list it (metadata only when asked for)."""
-        message = self.messages[(params["channel"], ts)]
-        listed = {"type": "message", "ts": ts, "text": message.get("text"), "bot_id": "B0BOT"}
-        if message.get("thread_ts"):
-            listed["thread_ts"] = message["thread_ts"]
-        metadata = message.get("metadata")
-        if metadata and str(params.get("include_all_metadata")).lower() in ("true", "1"):
-            listed["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
-        return listed
-
-    def _channel_messages(self, params) -> list[str] | None:
-        if params.get("channel") not in self.channels:
-            return None
-        with self._lock:
-            return sorted((ts for channel, ts in self.messages if channel == params["channel"]), key=float)
-
-    def api_conversations_history(self, params):
-        """Top-level messages, newest first (`oldest` is not applied: the fake's ts are not real times)."""
-        found = self._channel_messages(params)
-        if found is None:
-            return {"ok": False, "error": "channel_not_found"}
-        top = [self._listed(ts, params) for ts in reversed(found)]
-        top = [m for m in top if m.get("thread_ts") in (None, m["ts"])][: int(params.get("limit") or 100)]
-        return {"ok": True, "messages": top, "has_more": False}
-
-    def api_conversations_replies(self, params):
-        """The thread's parent and its replies, oldest first."""
-        found = self._channel_messages(params)
-        if found is None or params.get("ts") not in found:
-            return {"ok": False, "error": "thread_not_found"}
-        listed = [self._listed(ts, params) for ts in found]
-        thread = [m for m in listed if m["ts"] == params["ts"] or m.get("thread_ts") == params["ts"]]
-        return {"ok": True, "messages": thread[: int(params.get("limit") or 100)], "has_more": False}
 
     def api_chat_update(self, params):
         key = (params.get("channel"), params.get("ts"))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from fakeslack import HOME_TEAM, block_kit_problems
+from blockkit import block_kit_problems
+from fakeslack import HOME_TEAM
 
 _ids = itertools.count(1)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import POSTGRES_URL, SIGNING_SECRET
+from conftest import SIGNING_SECRET
 from sqlalchemy import create_engine, make_url, text
 from test_cli import SRM, _clean_env, _free_port
 
@@ -73,9 +73,8 @@ def test_common_postgresql_spellings_mean_psycopg_3(spelling):
     assert settings.database_url == "postgresql+psycopg://srm:pw@db.example:5432/srm"
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="SRM_TEST_POSTGRES_URL is not set")
-def test_a_plain_postgresql_url_works_and_the_start_up_line_names_the_driver(tmp_path):
-    plain = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+def test_a_plain_postgresql_url_works_and_the_start_up_line_names_the_driver(tmp_path, empty_postgres_url):
+    plain = make_url(empty_postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
     result = subprocess.run([*SRM, "db", "upgrade"], cwd=tmp_path, env=_clean_env(DATABASE_URL=plain),
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -62,6 +62,21 @@ def test_a_card_whose_answer_was_lost_is_adopted_and_updated_not_posted_twice(en
     assert {r.status for r in _rows(engine)} == {"sent"}
 
 
+def test_an_earlier_post_is_found_behind_several_pages_of_newer_messages(engine, settings, slack):
+    card_id = _card(engine)
+    slack.lose_answer_next("chat.postMessage")
+    delivery = _delivery(engine, settings, backoff_seconds=60)
+    assert delivery.deliver_due() == 0  # the answer was lost; the row waits for its retry
+    busy = make_client(settings)
+    for n in range(450):  # a busy channel: the card is now behind two full pages
+        busy.chat_postMessage(channel=ACME_CHANNEL, text=f"chatter {n}")
+    with session_scope(engine) as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    _drain(delivery, slack, lambda: _card_ts(engine, card_id), "the adopted card")
+    cards = [m for m in slack.messages.values() if m["text"] == "PO-1: issued"]
+    assert len(cards) == 1 and len(slack.calls_to("conversations.history")) == 3
+
+
 def test_a_thread_reply_whose_answer_was_lost_is_found_in_its_thread(engine, settings, slack):
     card_id = _card(engine)
     delivery = _delivery(engine, settings)

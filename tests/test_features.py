@@ -71,5 +71,18 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     off = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": str(tmp_path / "app.yaml")})
     on = CliRunner().invoke(main, ["jobs", "list"], env={"SRM_CONFIG": "defaults.yaml"})
-    assert [line.split()[0] for line in off.output.splitlines()] == ["housekeeping", "deliver"]
-    assert [line.split()[0] for line in on.output.splitlines()] == ["housekeeping", "deliver", "sla"]
+    assert [line.split()[0] for line in off.output.splitlines()] == [
+        "housekeeping",
+        "deliver",
+        "capa",
+        "feedback",
+        "scorecards",
+    ]
+    assert [line.split()[0] for line in on.output.splitlines()] == [
+        "housekeeping",
+        "deliver",
+        "sla",
+        "capa",
+        "feedback",
+        "scorecards",
+    ]

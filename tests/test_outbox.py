@@ -75,6 +75,15 @@ def test_nothing_is_sent_for_a_rolled_back_change(engine, settings, slack):
     assert slack.posts() == [] and _rows(engine) == []
 
 
+def test_a_message_written_by_a_process_whose_clock_is_ahead_is_sent_at_once(engine, settings, slack):
+    """The writer's clock does not delay a fresh message: another worker, behind it, sends it now."""
+    with time_machine.travel(utcnow() + timedelta(hours=1), tick=True):
+        _post(engine, "Written an hour ahead")
+    delivery = _delivery(engine, settings)
+    assert delivery.deliver_due() == 1
+    assert [p["text"] for p in slack.posts(ACME_CHANNEL)] == ["Written an hour ahead"]
+
+
 def test_server_errors_are_retried_and_the_message_sent_once(engine, settings, slack):
     slack.fail_next("chat.postMessage", status=503, times=2)
     _post(engine, "after two failures")

@@ -180,7 +180,8 @@ def test_levels_move_only_past_the_hysteresis_margin_and_by_proposal(engine, con
 EXPORT_START = ["supplier", "period_start", "period_end", "score", "level", "current_level", "orders_due", "qty_due",
                 "qty_on_time", "on_time_rate", "otif_rate", "sampled", "defects", "defect_ppm",
                 "lot_acceptance_rate", "confirmation_hours", "first_response_hours", "resolution_hours",
-                "sla_breaches", "rating_price", "rating_compliance", "rating_service"]  # fmt: skip
+                "sla_breaches", "rating_price", "rating_compliance", "rating_service", "capas_opened",
+                "capa_on_time_rate"]  # fmt: skip
 CRITERIA_COLUMNS = ["criterion:quality", "criterion:on_time_delivery", "criterion:price_competitiveness",
                     "criterion:after_sales_service", "criterion:compliance", "criterion:collaboration"]  # fmt: skip
 

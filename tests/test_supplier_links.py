@@ -1,11 +1,27 @@
 """`/srm supplier unlink | link`: a supplier leaves its channel and is linked again; the bot follows at once."""
 
+import threading
+from datetime import timedelta
+
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ZH, INTERNAL_CHANNEL, NOBOT_CHANNEL
+import time_machine
+from conftest import (
+    ACME_CHANNEL,
+    ACME_USER,
+    BETA_CHANNEL,
+    BUYER,
+    BUYER_ZH,
+    INTERNAL_CHANNEL,
+    NOBOT_CHANNEL,
+    SIGNING_SECRET,
+)
 from helpers import counts, issue_order, translated
+from slackclient import SlackClient
 from sqlmodel import select
 
-from models import AuditEvent, Card, ChannelMessage, Order, Supplier, SupplierChannel
+from bot.app import create_app
+from bot.core.web import SlackWsgiApp, make_server, serve_forever, stop_server
+from models import AuditEvent, Card, ChannelMessage, Order, Supplier, SupplierChannel, utcnow
 
 
 def _cmd(client, text, user=BUYER, channel=INTERNAL_CHANNEL, **kw):
@@ -33,6 +49,30 @@ def test_unlink_keeps_the_supplier_and_its_orders_and_the_bot_ignores_the_channe
     answer = client.command("order new PO-2 qty=5 due=2026-12-20", user=BUYER, channel=ACME_CHANNEL).text
     assert 'supplier="<name>"' in answer
     assert "Acme Textiles" in _cmd(client, 'supplier show "Acme Textiles"').text
+
+
+@pytest.fixture
+def other_worker(settings, config, engine):
+    """A second HTTP worker on the same database, with its own memory, as behind a load balancer."""
+    server = make_server(SlackWsgiApp(create_app(settings=settings, config=config), engine), "127.0.0.1", 0)
+    thread = threading.Thread(target=serve_forever, args=(server,), daemon=True)
+    thread.start()
+    yield SlackClient(f"http://127.0.0.1:{server.effective_port}", SIGNING_SECRET)
+    stop_server(server, thread)
+
+
+def test_another_worker_follows_an_unlink_within_half_a_minute(client, other_worker, session, acme):
+    other_worker.message("before the unlink", user=ACME_USER, channel=ACME_CHANNEL)  # in its memory now
+    stored = _stored_messages(session)
+    _cmd(client, 'supplier unlink "Acme Textiles"')
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=True):
+        assert other_worker.message("after the unlink", user=ACME_USER, channel=ACME_CHANNEL).status == 200
+        assert _stored_messages(session) == stored
+        refused = other_worker.command(
+            "order new PO-2 qty=5 due=2026-12-20", user=BUYER, channel=ACME_CHANNEL
+        )
+    assert 'supplier="<name>"' in refused.text
+    assert session.exec(select(Order)).all() == []
 
 
 def test_unlink_refusals_change_nothing(client, session, acme):

@@ -81,7 +81,7 @@ def test_command_ticket_on_an_order_lives_in_the_orders_thread(client, slack, se
     assert card["thread_ts"] == order_ts
     assert card["blocks"][0]["text"]["text"] == "T-1 · Wrong colour on PO-1"
     assert translated("zh_CN", "quality") in json.dumps(card, ensure_ascii=False)
-    assert _buttons(card) == ["ticket_ack", "ticket_resolve", "ticket_responsible"]
+    assert _buttons(card) == ["ticket_ack", "ticket_resolve", "ticket_capa", "ticket_responsible"]
 
 
 def test_reaction_opens_one_ticket_quoting_the_message(client, slack, session, acme, delivery):
@@ -198,7 +198,9 @@ def test_card_buttons_walk_the_ticket_to_closed(client, slack, session, acme, de
     assert _ticket(session).status == "closed"
     refused = submit(client, view, {"resolution": "again"}, user=ACME_USER).json()
     assert refused["response_action"] == "errors" and _ticket(session).resolution == "Reprinted and attached"
-    slack.wait_for(lambda: _buttons(_card(slack, session)) == ["ticket_reopen"], what="closed card")
+    slack.wait_for(
+        lambda: _buttons(_card(slack, session)) == ["ticket_reopen", "ticket_capa"], what="closed card"
+    )
 
     click(client, "ticket_reopen", str(ticket.id), user=BUYER, channel=ACME_CHANNEL)
     assert (_ticket(session).status, _ticket(session).reopened) == ("open", 1)

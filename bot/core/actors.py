@@ -90,24 +90,25 @@ class Contact:
 class Directory:
     """Process memory in front of the lookups every request makes (one per app).
 
-    Users expire like the DB cache. A linked channel stays linked; an unlinked one is remembered for
-    `unlinked_ttl` (so ignored events cost no query) and forgotten at once when this process links it.
+    Users expire like the DB cache. A linked channel is trusted for `linked_ttl`, an unlinked one is
+    remembered for `unlinked_ttl` (so ignored events cost no query); both are forgotten at once when this
+    process links, unlinks or edits the supplier (`channel_linked`, `forget_supplier`, after the commit).
+    Other processes (more HTTP workers, `srm worker`) are not told: they see an unlink or an edit of the
+    supplier's locale and zone once their memory of that channel expires, within `linked_ttl`.
     A contact's suppliers are read again, and their channel membership re-checked, once older than the
     user cache; a contact who leaves a channel is forgotten at once.
-
-    When this process edits a supplier or unlinks its channels, it forgets that supplier's channels once
-    the change has committed (`forget_supplier`), so the next request reads them again. Other processes
-    (more HTTP workers, `srm worker`) are not told: they keep a channel they already knew as linked, with
-    the supplier's old locale and zone, until they restart. A request of this process that read the link
-    just before the unlink committed may also put it back in memory. Restart the other workers after an
-    unlink when that matters.
     """
 
-    def __init__(self, unlinked_ttl: timedelta = timedelta(seconds=10)) -> None:
+    def __init__(
+        self, unlinked_ttl: timedelta = timedelta(seconds=10), linked_ttl: timedelta = timedelta(seconds=30)
+    ) -> None:
         self.users: dict[str, UserFacts] = {}
-        self.channels: dict[str, ChannelSupplier] = {}
+        self.channels: dict[
+            str, tuple[ChannelSupplier, datetime]
+        ] = {}  # channel -> (supplier, trusted until)
         self.unlinked: dict[str, datetime] = {}
         self.unlinked_ttl = unlinked_ttl
+        self.linked_ttl = linked_ttl
         self.contacts: dict[str, Contact] = {}
 
     def channel_linked(self, channel_id: str) -> None:
@@ -115,7 +116,7 @@ class Directory:
 
     def forget_supplier(self, supplier_id: int) -> None:
         """Forget the channels remembered as linked to `supplier_id` (edited or unlinked)."""
-        for channel_id in [c for c, s in self.channels.items() if s.id == supplier_id]:
+        for channel_id in [c for c, (s, _) in self.channels.items() if s.id == supplier_id]:
             self.channels.pop(channel_id, None)
 
     def forget_contact(self, user_id: str) -> None:
@@ -197,8 +198,9 @@ def linked_channel(
     if not channel_id:
         return None
     if directory is not None:
-        if channel_id in directory.channels:
-            return directory.channels[channel_id]
+        linked, trusted_until = directory.channels.get(channel_id, (None, None))
+        if linked is not None and utcnow() < trusted_until:
+            return linked
         until = directory.unlinked.get(channel_id)
         if until is not None and utcnow() < until:
             return None
@@ -209,7 +211,8 @@ def linked_channel(
         if found is None:
             directory.unlinked[channel_id] = utcnow() + directory.unlinked_ttl
         else:
-            directory.channels[channel_id] = found
+            directory.channels[channel_id] = (found, utcnow() + directory.linked_ttl)
+            directory.unlinked.pop(channel_id, None)
     return found
 
 

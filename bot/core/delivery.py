@@ -28,7 +28,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, and_, exists, func, update
+from sqlalchemy import Engine, and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -48,6 +48,12 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 # the answer (SQLite's busy timeout is 30 s).
 CLAIM_MARGIN = timedelta(seconds=60)
 _NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
+
+
+def _due(now: datetime):
+    """Rows due at `now`: fresh ones (no time set: due whatever the clock of the process that wrote
+    them) and retries or paced rows whose time has come on this worker's clock."""
+    return or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
 
 
 def claim_lease(config: DeliveryConfig) -> timedelta:
@@ -147,7 +153,7 @@ class Delivery:
         earlier = aliased(OutboxMessage)
         query = (
             select(OutboxMessage.id, OutboxMessage.channel_id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status == "pending", _due(now))
             .where(
                 ~exists().where(
                     and_(
@@ -184,7 +190,7 @@ class Delivery:
                 .where(
                     OutboxMessage.id == row_id,
                     OutboxMessage.status == "pending",
-                    OutboxMessage.next_attempt_at <= now,
+                    _due(now),
                 )
                 .values(
                     status="sending",

@@ -22,7 +22,8 @@ WORKER_STOPPED = "unknown: the worker stopped while sending"
 _UNKNOWN_OUTCOME_PREFIXES = ("network:", "unknown:")
 # Slack's clock and ours differ; the window starts this much before the row was queued.
 LOOKBACK_MARGIN = timedelta(minutes=5)
-PAGE_SIZE = 50
+PAGE_SIZE = 200  # Slack's recommended page size for conversations.history/replies
+MAX_PAGES = 10  # a busier window than 2,000 messages since the row was queued is not read to its end
 # Posting with metadata needs nothing more than chat:write; reading a channel back needs its history.
 NEEDS = SlackNeeds(scopes=("chat:write", "channels:history", "groups:history"))
 
@@ -43,17 +44,18 @@ def find_earlier_post(
     """The (ts, channel) of the row's post if Slack already has it, else None; raises when Slack cannot
     be asked (the caller then posts)."""
     oldest = f"{(since - LOOKBACK_MARGIN).timestamp():.6f}"
-    if thread_ts:
-        response = client.conversations_replies(
-            channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=PAGE_SIZE
-        )
-    else:
-        response = client.conversations_history(
-            channel=channel, oldest=oldest, include_all_metadata=True, limit=PAGE_SIZE
-        )
-    for message in response.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == EVENT_TYPE and str(payload.get("outbox_id")) == str(row_id):
-            return message["ts"], channel
+    read = client.conversations_replies if thread_ts else client.conversations_history
+    where = {"channel": channel, "ts": thread_ts} if thread_ts else {"channel": channel}
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = {"cursor": cursor} if cursor else {}
+        response = read(**where, oldest=oldest, include_all_metadata=True, limit=PAGE_SIZE, **page)
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and str(payload.get("outbox_id")) == str(row_id):
+                return message["ts"], channel
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
     return None

@@ -21,6 +21,14 @@ class Action(StrEnum):
     TICKET_CLOSE = "ticket_close"
     TICKET_REOPEN = "ticket_reopen"
     TICKET_RESPONSIBLE = "ticket_responsible"
+    TICKET_CAPA = "ticket_capa"
+    CAPA_PLAN = "capa_plan"
+    CAPA_ACCEPT = "capa_accept"
+    CAPA_RETURN = "capa_return"
+    CAPA_DONE = "capa_done"
+    CAPA_VERIFY = "capa_verify"
+    CAPA_REJECT = "capa_reject"
+    FEEDBACK_GIVE = "feedback_give"
 
 
 class View(StrEnum):
@@ -31,6 +39,9 @@ class View(StrEnum):
     ORDER_UPDATE = "order_update"
     TICKET_NEW = "ticket_new"
     TICKET_RESOLVE = "ticket_resolve"
+    CAPA_PLAN = "capa_plan"
+    CAPA_RETURN = "capa_return"
+    FEEDBACK_GIVE = "feedback_give"
 
 
 class Shortcut(StrEnum):

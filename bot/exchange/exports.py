@@ -18,10 +18,12 @@ from sqlmodel import Session, select
 
 from bot.config import SCORECARD_VARIABLES
 from bot.core.actors import SYSTEM
+from bot.feedback.service import feedback_means
 from bot.suppliers.service import visible_suppliers
 from models import (
     AuditEvent,
     ChannelMessage,
+    CorrectiveAction,
     Order,
     OutboxMessage,
     ProductionUpdate,
@@ -255,6 +257,33 @@ def scorecards_table(session: Session) -> Table:
     return Table(header, rows())
 
 
+def capas_table(session: Session) -> Table:
+    """Corrective actions: `ticket` is T-<n> for a ticket's CAPA, empty for a rectification."""
+    query = (
+        select(CorrectiveAction, Supplier.name)
+        .join(Supplier, Supplier.id == CorrectiveAction.supplier_id)
+        .order_by(CorrectiveAction.id)
+    )
+    header = ["id", "supplier", "ticket", "kind", "status", "opened_at", "due_date", "planned_at", "verified_at",
+              "root_cause"]  # fmt: skip
+    rows = (
+        [c.number, name, f"T-{c.ticket_id}" if c.ticket_id else "", c.kind, c.status, c.opened_at, c.due_date,
+         c.planned_at, c.verified_at, c.root_cause]
+        for c, name in session.exec(query)
+    )  # fmt: skip
+    return Table(header, rows, frozenset({"opened_at", "planned_at", "verified_at"}))
+
+
+def feedback_table(session: Session) -> Table:
+    """Suppliers' ratings of the buyers: means per supplier, period and dimension, never who answered."""
+    header = ["supplier", "period_start", "period_end", "dimension", "responses", "mean"]
+    rows = (
+        [m.supplier, m.period_start, m.period_end, m.dimension, m.responses, round(m.mean, 2)]
+        for m in feedback_means(session=session)
+    )
+    return Table(header, rows)
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -264,6 +293,8 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "audit": audit_table,
     "deliveries": deliveries_table,
     "scorecards": scorecards_table,
+    "capas": capas_table,
+    "feedback": feedback_table,
 }
 PLANNED = ("risks",)
 

@@ -74,6 +74,7 @@ def ticket_card(ticket: Ticket, po: str | None, tz: str) -> dict[str, Any]:
         buttons.append((Action.TICKET_CLOSE, _("Close (verified)")))
     if ticket.status in ("resolved", "closed"):
         buttons.append((Action.TICKET_REOPEN, _("Reopen")))
+    buttons.append((Action.TICKET_CAPA, _("Corrective action")))  # buyers only, checked when pressed
     elements = [{"type": "button", "action_id": str(a), "value": str(ticket.id), "text": {"type": "plain_text", "text": t}}
                 for a, t in buttons]  # fmt: skip
     if ticket.status != "closed":
