@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.core.scheduler import JobContext, run_job
 from models import (
     AuditEvent,
+    CorrectiveAction,
     Inspection,
     JobClaim,
     LevelChange,
@@ -295,3 +296,28 @@ def test_two_workers_evaluate_a_period_once(engine, session, config, settings):
     assert sorted(r is None for r in results) == [False, True]
     assert len(session.exec(select(ScorecardEvaluation)).all()) == 3
     assert len(session.exec(select(LevelChange)).all()) == 2
+
+
+def test_variables_of_other_domains_come_from_their_providers(engine, session, config, settings):
+    ids = august_history(engine)
+    with Session(engine) as writing:
+        writing.add(CorrectiveAction(supplier_id=ids["acme"], kind="ticket", due_date=date(2026, 8, 20),
+                                     due_at=at("2026-08-21"), opened_by=BUYER, opened_at=at("2026-08-05"),
+                                     verified_at=at("2026-08-19")))  # fmt: skip
+        writing.commit()
+    run_job(_ctx(engine, config, settings), scheduled_jobs(config), "scorecards", AUGUST_DONE)
+    found = _evaluations(engine)
+    assert (
+        found[ids["acme"]].variables["capas_opened"],
+        found[ids["acme"]].variables["capa_on_time_rate"],
+    ) == (
+        1,
+        100.0,
+    )
+    assert (
+        found[ids["beta"]].variables["capas_opened"],
+        found[ids["beta"]].variables["capa_on_time_rate"],
+    ) == (
+        0,
+        None,
+    )
