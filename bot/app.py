@@ -7,14 +7,34 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.capa import jobs as capa_jobs
+from bot.capa.variables import VARIABLES as CAPA_VARIABLES
+from bot.capa.variables import capa_variables
 from bot.config import AppConfig
 from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.feedback import jobs as feedback_jobs
+from bot.scorecards import jobs as scorecard_jobs
+from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
 from bot.tickets import jobs as ticket_jobs
+
+# Scorecard variables other domains compute (the scorecards domain imports none of them).
+register_provider(
+    VariableProvider(
+        name="capa",
+        names=lambda policy: CAPA_VARIABLES,
+        compute=lambda session, period, policy: capa_variables(
+            session=session,
+            period_start=period.start,
+            period_end=period.end,
+            starts_at=period.starts_at,
+            ends_at=period.ends_at,
+        ),
+        counts=frozenset({"capas_opened"}),
+    )
+)
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
@@ -51,4 +71,4 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
     tickets = ticket_jobs.JOBS if config.tickets.enabled else []
-    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS]
+    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS, *scorecard_jobs.JOBS]

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.expressions import FormulaError, parse
+
 SUPPORTED_LOCALES = ("en", "zh_CN", "es")
 
 
 class ConfigError(Exception):
     """app.yaml is missing, unreadable or invalid; the message names the key."""
+
+
+class KeyedError(ValueError):
+    """A problem found by a model-wide check, naming the key below the model where it is."""
+
+    def __init__(self, key: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class _Strict(BaseModel):
@@ -146,6 +157,17 @@ class LevelBand(_Strict):
         return value
 
 
+# The scorecard variables a criterion may name (DESIGN "Contract: scorecards"), besides
+# rating_<dimension> for each of scorecards.ratings.
+SCORECARD_VARIABLES = (
+    "orders_due", "qty_due", "qty_on_time", "on_time_rate", "otif_rate", "sampled", "defects", "defect_ppm",
+    "lot_acceptance_rate", "confirmation_hours", "first_response_hours", "resolution_hours", "sla_breaches",
+)  # fmt: skip
+# Variables other domains provide once installed (the composition root registers their providers);
+# a criterion naming one is left out while nothing provides it.
+PARTNER_VARIABLES = ("capas_opened", "capa_on_time_rate", "cocreation_value")
+
+
 def _default_criteria() -> list[Criterion]:
     return [
         Criterion(name="quality", formula="{lot_acceptance_rate}", weight=25),
@@ -187,6 +209,53 @@ class ScorecardsConfig(_Strict):
         default=None, description="admins' channel for level change proposals"
     )
     channel: str | None = Field(default=None, description="buyers' channel for the portfolio")
+
+    @field_validator("ratings")
+    @classmethod
+    def _rating_names(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value) or any(not re.fullmatch(r"[a-z][a-z0-9_]*", d) for d in value):
+            raise ValueError("ratings must be distinct lowercase names (letters, digits, _)")
+        return value
+
+    def variable_names(self) -> frozenset[str]:
+        """Every variable a criterion may name."""
+        ratings = (f"rating_{dimension}" for dimension in self.ratings)
+        return frozenset((*SCORECARD_VARIABLES, *PARTNER_VARIABLES, *ratings))
+
+    @model_validator(mode="after")
+    def _criteria_and_levels(self) -> ScorecardsConfig:
+        known = self.variable_names()
+        for index, criterion in enumerate(self.criteria):
+            try:
+                formula = parse(criterion.formula)
+            except FormulaError as exc:
+                raise KeyedError(("criteria", index, "formula"), str(exc)) from None
+            unknown = sorted(formula.variables - known)
+            if unknown:
+                raise KeyedError(("criteria", index, "formula"), f"unknown variable {{{unknown[0]}}}")
+        _distinct_names("criteria", [c.name for c in self.criteria], "criterion")
+        _distinct_names("levels", [band.name for band in self.levels], "level")
+        total = sum(c.weight for c in self.criteria)
+        if abs(total - 100) > 1e-9:
+            raise KeyedError(("criteria",), f"weights sum to {total:g}, not 100")
+        edges = [band.min_score for band in self.levels]
+        if len(set(edges)) != len(edges):
+            raise KeyedError(("levels",), "two levels have the same min_score")
+        if min(edges) != 0:
+            raise KeyedError(("levels",), "the lowest level must have min_score 0")
+        return self
+
+    def bands(self) -> list[LevelBand]:
+        """The levels from the lowest band to the highest."""
+        return sorted(self.levels, key=lambda band: band.min_score)
+
+
+def _distinct_names(key: str, names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise KeyedError((key, index, "name"), f"duplicate {what} name {name!r}")
+        seen.add(name)
 
 
 class AppConfig(_Strict):
@@ -239,10 +308,18 @@ def load_config(path: str | Path, *, required: bool = False) -> AppConfig:
     try:
         return AppConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise ConfigError(f"{path}: invalid configuration: {problems}") from exc
+
+
+def _problem(err) -> str:
+    """`key.path[index]: what is wrong`, the key including where a model-wide check found the problem."""
+    loc, message = tuple(err["loc"]), err["msg"]
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, KeyedError):
+        loc, message = loc + cause.key, str(cause)
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    return f"{key or '(top level)'}: {message.removeprefix('Value error, ')}"
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

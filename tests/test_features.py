@@ -76,6 +76,7 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "deliver",
         "capa",
         "feedback",
+        "scorecards",
     ]
     assert [line.split()[0] for line in on.output.splitlines()] == [
         "housekeeping",
@@ -83,4 +84,5 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "sla",
         "capa",
         "feedback",
+        "scorecards",
     ]

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from openpyxl import Workbook
@@ -15,6 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.config import SCORECARD_VARIABLES
 from bot.core.actors import SYSTEM
 from bot.feedback.service import feedback_means
 from bot.suppliers.service import visible_suppliers
@@ -26,6 +28,7 @@ from models import (
     OutboxMessage,
     ProductionUpdate,
     Receipt,
+    ScorecardEvaluation,
     Supplier,
     Ticket,
 )
@@ -214,6 +217,46 @@ def deliveries_table(session: Session) -> Table:
     return Table(header, rows, frozenset({"created_at", "updated_at"}))
 
 
+def _decimals(value: Any) -> Any:
+    """A measured number with 4 decimals (so 87.5 reads 87.5000); counts stay whole, null stays empty."""
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(Decimal("0.0001"))
+    return value
+
+
+def _scorecard_columns(session: Session) -> tuple[list[str], list[str]]:
+    """Every variable and criterion any stored evaluation has: the contract's variables in its order first."""
+    variables: dict[str, None] = dict.fromkeys(SCORECARD_VARIABLES)
+    criteria: dict[str, None] = {}
+    query = select(ScorecardEvaluation.variables, ScorecardEvaluation.criteria).order_by(
+        ScorecardEvaluation.period_start.desc(), ScorecardEvaluation.id
+    )
+    for stored_variables, stored_criteria in session.exec(query.execution_options(yield_per=2000)):
+        variables.update(dict.fromkeys(stored_variables))
+        criteria.update(dict.fromkeys(stored_criteria))
+    return list(variables), list(criteria)
+
+
+def scorecards_table(session: Session) -> Table:
+    """One row per supplier and evaluated period: score, band, the level in force, variables, criteria."""
+    variables, criteria = _scorecard_columns(session)
+    header = ["supplier", "period_start", "period_end", "score", "level", "current_level", *variables,
+              *(f"criterion:{name}" for name in criteria)]  # fmt: skip
+    query = (
+        select(ScorecardEvaluation, Supplier.name, Supplier.level)
+        .join(Supplier, Supplier.id == ScorecardEvaluation.supplier_id)
+        .order_by(ScorecardEvaluation.period_start, Supplier.name_key, Supplier.id)
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for e, name, current in session.exec(query.execution_options(yield_per=1000)):
+            yield [name, e.period_start, e.period_end, _decimals(e.score), e.level or "", current or "",
+                   *(_decimals(e.variables.get(v)) for v in variables),
+                   *(_decimals(e.criteria.get(c)) for c in criteria)]  # fmt: skip
+
+    return Table(header, rows())
+
+
 def capas_table(session: Session) -> Table:
     """Corrective actions: `ticket` is T-<n> for a ticket's CAPA, empty for a rectification."""
     query = (
@@ -249,10 +292,11 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "messages": messages_table,
     "audit": audit_table,
     "deliveries": deliveries_table,
+    "scorecards": scorecards_table,
     "capas": capas_table,
     "feedback": feedback_table,
 }
-PLANNED = ("scorecards", "risks")
+PLANNED = ("risks",)
 
 
 # OWASP "CSV injection": a spreadsheet runs a text cell that starts with one of these as a formula.

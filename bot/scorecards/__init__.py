@@ -1,0 +1,1 @@
+"""Supplier scorecards: variables, criteria formulas, scores, levels and their approvals."""
