@@ -29,6 +29,9 @@ class Action(StrEnum):
     CAPA_VERIFY = "capa_verify"
     CAPA_REJECT = "capa_reject"
     FEEDBACK_GIVE = "feedback_give"
+    RISK_ACK = "risk_ack"
+    RISK_SNOOZE = "risk_snooze"
+    RISK_FALSE_POSITIVE = "risk_false_positive"
 
 
 class View(StrEnum):
