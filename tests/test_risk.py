@@ -27,16 +27,21 @@ ADMIN = BUYER_ES
 DM = "D" + BUYER  # the app's DM with the buyer, as Slack names it once a post opened it
 
 
-@pytest.fixture
-def config(feed_server):
+def risk_config(feed_server, **risk) -> AppConfig:
+    """The tests' policy with every feed served by `feed_server` (the project's fixtures)."""
     for path in ("gdacs.xml", "sdn.csv", "eu.csv", "ecb.xml"):
-        feed_server.serve(path)
+        feed_server.files.setdefault(path, None) or feed_server.serve(path)
     feeds = RiskFeedsConfig(gdacs_url=feed_server.url("gdacs.xml"), fx_url=feed_server.url("ecb.xml"),
                             sanctions_urls=[feed_server.url("sdn.csv"), feed_server.url("eu.csv")],
                             retries=1, timeout_seconds=5)  # fmt: skip
     delivery = DeliveryConfig(channel_interval_seconds=0, backoff_seconds=0.05, max_backoff_seconds=0.2,
                               poll_seconds=0.05, max_attempts=4, http_timeout_seconds=5)  # fmt: skip
-    return AppConfig(delivery=delivery, admins=[ADMIN], risk=RiskConfig(feeds=feeds))
+    return AppConfig(delivery=delivery, admins=[ADMIN], risk=RiskConfig(feeds=feeds, **risk))
+
+
+@pytest.fixture
+def config(feed_server):
+    return risk_config(feed_server)
 
 
 def _run(engine, config, settings, at: datetime, worker="w1"):
