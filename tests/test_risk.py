@@ -3,10 +3,13 @@ a rising severity re-notifies in the alert's thread, a cleared condition resolve
 snooze or mark a sanctions match a false positive; feeds come from a local server and a failing one leaves
 its last good copy in use with one notice to the admins."""
 
+import collections
 import csv
 import io
 import json
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +24,7 @@ from bot.cli import main
 from bot.config import AppConfig, DeliveryConfig, RiskConfig, RiskFeedsConfig
 from bot.core.scheduler import JobContext, run_job
 from bot.risk import service as risks
-from models import AuditEvent, RiskAlert, RiskFeed
+from models import AuditEvent, FxRate, RiskAlert, RiskAlertPost, RiskFeed
 
 ADMIN = BUYER_ES
 DM = "D" + BUYER  # the app's DM with the buyer, as Slack names it once a post opened it
@@ -211,3 +214,43 @@ def test_a_failing_feed_leaves_its_last_good_copy_in_use_and_tells_the_admins_on
     _run(engine, config, settings, datetime(2026, 9, 4, 12, tzinfo=UTC))
     assert feed_server.hits("gdacs.xml")[-1].get("If-None-Match")
     assert session.exec(select(RiskFeed).where(RiskFeed.url.like("%gdacs%"))).one().error == ""
+
+
+def test_two_workers_evaluating_at_once_raise_and_post_each_alert_once(client, session, engine, config, settings,
+                                                                       acme, beta):  # fmt: skip
+    _order(client)
+    at = datetime(2026, 9, 4, 9, tzinfo=UTC)
+    barrier, answers = threading.Barrier(2), {}
+
+    def worker(name):
+        barrier.wait()
+        answers[name] = _run(engine, config, settings, at, worker=name)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("w1", "w2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers.values(), key=str) == ["4 alerts opened", None]
+    assert len(_alerts(session)) == 4  # Acme: order, typhoon, OFAC entry; Beta: EU entry
+    posts = session.exec(select(RiskAlertPost.alert_id, RiskAlertPost.audience)).all()
+    assert sorted(collections.Counter(posts).values()) == [1] * 5  # 4 to the buyer, 1 to Acme's channel
+
+
+def test_srm_jobs_run_risk_works_offline_from_file_urls(client, session, acme, db_url, tmp_path):
+    fixtures = Path(__file__).parent / "fixtures" / "risk"
+    (tmp_path / "app.yaml").write_text(
+        "risk:\n  feeds:\n"
+        f"    gdacs_url: {(fixtures / 'gdacs.xml').as_uri()}\n"
+        f"    sanctions_urls: [{(fixtures / 'sdn.csv').as_uri()}]\n"
+        f"    fx_url: {(fixtures / 'ecb.xml').as_uri()}\n",
+        encoding="utf-8",
+    )
+    env = {"DATABASE_URL": db_url, "SRM_CONFIG": str(tmp_path / "app.yaml"), "SLACK_BOT_TOKEN": "xoxb-test"}
+    command = ["jobs", "run", "risk", "--at", "2026-09-04T09:00:00Z"]
+    first = CliRunner().invoke(main, command, env=env)
+    assert first.exit_code == 0 and first.output.strip() == "2 alerts opened", first.output
+    assert {a.kind for a in _alerts(session)} == {"disaster", "sanctions"}
+    again = CliRunner().invoke(main, command, env=env)
+    assert again.output.strip() == "nothing to do"
+    assert session.exec(select(func.count()).select_from(FxRate)).one() == 6  # two days of three currencies

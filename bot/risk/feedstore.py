@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.core.upsert import insert_or_ignore
@@ -58,13 +59,18 @@ def _feed(session: Session, kind: str, url: str) -> RiskFeed:
 
 
 def store_rates(session: Session, days: dict, now: datetime) -> int:
-    """Keep every rate of the file not kept yet (a rate once fetched is never changed)."""
-    kept = 0
-    for day, rates in days.items():
-        for currency, rate in rates.items():
-            kept += insert_or_ignore(session, FxRate, {"currency": currency, "day": day, "rate": rate,
-                                                       "fetched_at": now}, ["currency", "day"])  # fmt: skip
-    return kept
+    """Keep every rate of the file not kept yet (a rate once fetched is never changed), in bulk."""
+    currencies = sorted({currency for rates in days.values() for currency in rates})
+    kept = set(
+        session.exec(select(FxRate.currency, FxRate.day).where(FxRate.currency.in_(currencies or [""])))
+    )
+    rows = [{"currency": currency, "day": day, "rate": rate, "fetched_at": now}
+            for day, rates in days.items() for currency, rate in rates.items() if (currency, day) not in kept]  # fmt: skip
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(FxRate.__table__).on_conflict_do_nothing(index_elements=["currency", "day"])
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start : start + 5000])
+    return len(rows)
 
 
 def record(
@@ -74,15 +80,16 @@ def record(
     feed = _feed(session, kind, fetched.url)
     feed.checked_at = now
     if fetched.content is not None or (not fetched.error and feed.body is not None):
-        if fetched.content is not None:
-            feed.body = fetched.content.decode("utf-8", "replace")
-            feed.fetched_at = now
+        body = fetched.content.decode("utf-8", "replace") if fetched.content is not None else None
+        changed = body is not None and body != feed.body
+        if changed:
+            feed.body, feed.fetched_at = body, now
         feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
         feed.error, feed.stale_since, feed.stale_notified = "", None, False
-        parsed = fetched.parsed
-        if parsed is None:  # unchanged since the last good copy
-            parsed = _last_good(feed, parse)
-        if kind == "fx" and parsed is not None:
+        parsed = (
+            fetched.parsed if fetched.parsed is not None else _last_good(feed, parse)
+        )  # 304: the kept copy
+        if kind == "fx" and changed:
             store_rates(session, parsed, now)
         return FeedOutcome(kind, fetched.url, parsed)
     error = fetched.error or "no copy"
