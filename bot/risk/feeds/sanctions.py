@@ -82,6 +82,9 @@ LEGAL_WORDS = frozenset(
     ]
 )
 CJK_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "公司", "株式会社")
+# Letters that are not a base letter plus an accent, so NFKD leaves them as they are.
+_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ß": "ss", "ł": "l", "Ł": "l", "ı": "i", "æ": "ae",
+                          "œ": "oe", "þ": "th"})  # fmt: skip
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _PHRASES = re.compile(r"\b(" + "|".join(re.escape(p) for p in LEGAL_PHRASES) + r")\b")
 _AKA = re.compile(r"a\.k\.a\.,?\s+'([^']+)'", re.IGNORECASE)
@@ -109,7 +112,7 @@ class Match:
 
 def normalise(name: str) -> str:
     """Lower case, no accents, punctuation or legal-form words, the words sorted."""
-    text = unicodedata.normalize("NFKC", name)
+    text = unicodedata.normalize("NFKC", name).translate(_LETTERS)
     for form in CJK_LEGAL:
         text = text.replace(form, " ")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
