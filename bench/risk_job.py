@@ -2,6 +2,8 @@
 share of them still open (unconfirmed, in production, due soon), every supplier screened against a
 synthetic sanctions list of M entries and the GDACS and ECB fixtures, all from file:// URLs.
 
+By default the last four scorecard periods are evaluated first, as the scorecards job has done by then
+(the risk job reads their stored variables); --unevaluated leaves them to the risk job to compute.
 Prints the seconds of the first run (raising every alert and queueing its messages) and of a second run at
 the same moment (nothing new: nothing written, nothing posted), with the number of alerts.
 
@@ -28,10 +30,12 @@ from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import func, select, text, update  # noqa: E402
 
 from bot.config import AppConfig, RiskConfig, RiskFeedsConfig  # noqa: E402
-from bot.core.db import make_engine, upgrade  # noqa: E402
+from bot.core.db import make_engine, session_scope, upgrade  # noqa: E402
 from bot.core.scheduler import JobContext  # noqa: E402
 from bot.risk.jobs import run_risk  # noqa: E402
-from models import Order, RiskAlert, Supplier  # noqa: E402
+from bot.scorecards.periods import last_complete_period  # noqa: E402
+from bot.scorecards.service import evaluate_period  # noqa: E402
+from models import Order, RiskAlert, ScorecardEvaluation, Supplier  # noqa: E402
 
 AT = datetime(2026, 7, 2, 9, tzinfo=UTC)  # June is the last complete period
 FIXTURES = ROOT / "tests" / "fixtures" / "risk"
@@ -54,9 +58,22 @@ def _prepare(engine, suppliers: int, lines: int, share: float) -> None:
                          .values(status=status, due_date=due, issued_at=AT - timedelta(days=5 + n % 10),
                                  progress_percent=n % 100, currency="CNY"))  # fmt: skip
         conn.execute(text("DELETE FROM risk_alert_post"))
+        conn.execute(text("DELETE FROM audit_event WHERE object_type = 'risk_alert'"))
         conn.execute(text("DELETE FROM risk_alert"))
         conn.execute(text("DELETE FROM outbox"))
         conn.execute(text("DELETE FROM card WHERE object_type = 'risk_alert'"))
+
+
+def _evaluate_periods(engine, config: AppConfig) -> None:
+    """What the scorecards job has done by AT: the last four months evaluated and stored (once)."""
+    period = last_complete_period(AT, config.scorecards.period, config.default_timezone)
+    for _ in range(4):
+        with session_scope(engine) as session:
+            where = ScorecardEvaluation.period_start == period.start
+            stored = session.execute(select(func.count()).where(where)).scalar_one()
+            if not stored:
+                evaluate_period(session=session, config=config, period=period, now=AT)
+        period = last_complete_period(period.starts_at, config.scorecards.period, config.default_timezone)
 
 
 def main() -> None:
@@ -65,6 +82,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--entries", type=int, default=15000)
     parser.add_argument("--open", type=float, default=0.05, help="share of the orders made open again")
+    parser.add_argument(
+        "--unevaluated",
+        action="store_true",
+        help="no stored scorecard evaluations: the job computes four periods' variables itself",
+    )
     parser.add_argument("--pg", default=None)
     parser.add_argument("--keep", default=None)
     args = parser.parse_args()
@@ -77,6 +99,8 @@ def main() -> None:
         upgrade(url)
         engine = make_engine(url)
         _prepare(engine, args.suppliers, args.lines, args.open)
+        if not args.unevaluated:
+            _evaluate_periods(engine, config)
         ctx = JobContext(
             engine=engine, config=config, client=WebClient(base_url="http://127.0.0.1:9/"), worker_id="bench"
         )

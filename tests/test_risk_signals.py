@@ -1,7 +1,7 @@
 """Each internal and outside signal raises one alert as of the moment the risk job is run for, once, and
 clears by itself: stale and late orders, holidays, KPI drops, level downgrades, overdue CAPAs, FX moves."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import ACME_CHANNEL, BUYER
@@ -9,7 +9,7 @@ from sqlmodel import select
 from test_risk import _alerts, _order, _run, risk_config
 
 from bot.core.db import session_scope
-from models import CorrectiveAction, Inspection, LevelChange, Order, Receipt, Supplier
+from models import CorrectiveAction, Inspection, LevelChange, Order, Receipt, ScorecardEvaluation, Supplier
 
 
 @pytest.fixture
@@ -142,3 +142,21 @@ def test_a_currency_move_since_the_order_was_issued(
                       b"<Cube currency='CNY' rate='7.2'/></Cube></Cube></Envelope>")  # fmt: skip
     _run(engine, config, settings, datetime(2026, 9, 22, 9, tzinfo=UTC))
     assert [(a.status, a.details["move"]) for a in _alerts(session, kind="fx")] == [("open", 8.33)]
+
+
+def test_kpi_signals_read_the_variables_the_scorecards_job_stored(
+    client, session, engine, config, settings, acme
+):
+    supplier_id = session.exec(select(Supplier.id)).one()
+    with session_scope(engine) as db:
+        for month, rate in ((5, 96.0), (6, 94.0), (7, 98.0), (8, 79.0)):  # 17 points below the mean, under 80
+            start, end = date(2026, month, 1), date(2026, month + 1, 1) - timedelta(days=1)
+            db.add(ScorecardEvaluation(supplier_id=supplier_id, period_start=start, period_end=end, score=80,
+                                       variables={"on_time_rate": rate, "lot_acceptance_rate": 100.0,
+                                                  "defect_ppm": 0.0, "sla_breaches": 3 if month == 8 else 0}))  # fmt: skip
+    _run(engine, config, settings, datetime(2026, 9, 2, 9, tzinfo=UTC))
+    found = {a.kind: (a.severity, a.details) for a in _alerts(session)}
+    assert found == {
+        "on_time_drop": ("medium", {"rate": 79.0, "mean": 96.0, "period": "2026-08"}),
+        "sla_breaches": ("medium", {"count": 3, "period": "2026-08"}),
+    }

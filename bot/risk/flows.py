@@ -77,27 +77,48 @@ def _supplier_payload(alert: RiskAlert, supplier: Supplier, config: AppConfig) -
     return message(texts[0], blocks) | {"unfurl_links": False, "unfurl_media": False}
 
 
-def _announce(session: Session, config: AppConfig, alert: RiskAlert) -> None:
-    supplier = session.get(Supplier, alert.supplier_id)
+class _Audience:
+    """Who reads a supplier's alerts, looked up once per supplier and run."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._suppliers: dict[int, Supplier] = {}
+        self._buyers: dict[int, list[tuple[str, str | None, str | None]]] = {}
+        self._channels: dict[int, str | None] = {}
+
+    def supplier(self, supplier_id: int) -> Supplier:
+        if supplier_id not in self._suppliers:
+            self._suppliers[supplier_id] = self.session.get(Supplier, supplier_id)
+        return self._suppliers[supplier_id]
+
+    def buyers(self, supplier_id: int) -> list[tuple[str, str | None, str | None]]:
+        if supplier_id not in self._buyers:
+            self._buyers[supplier_id] = _buyers_of(self.session, supplier_id)
+        return self._buyers[supplier_id]
+
+    def channel(self, supplier_id: int) -> str | None:
+        if supplier_id not in self._channels:
+            query = select(SupplierChannel.channel_id).where(SupplierChannel.supplier_id == supplier_id)
+            self._channels[supplier_id] = self.session.exec(query.order_by(SupplierChannel.id)).first()
+        return self._channels[supplier_id]
+
+
+def _announce(session: Session, config: AppConfig, alert: RiskAlert, audience: _Audience) -> None:
+    supplier = audience.supplier(alert.supplier_id)
+    snooze = config.risk.snooze_days
     if config.risk.channel:
         with use_locale(config.default_locale) as locale:
-            payload = alert_card(
-                alert, supplier.name, config.default_timezone, snooze_days=config.risk.snooze_days
-            )
+            payload = alert_card(alert, supplier.name, config.default_timezone, snooze_days=snooze)
         _post(session, alert, config.risk.channel, payload, "buyers", locale, config.default_timezone)
     else:
-        for user, user_locale, tz in _buyers_of(session, alert.supplier_id):
+        for user, user_locale, tz in audience.buyers(alert.supplier_id):
             with use_locale(user_locale or config.default_locale) as locale:
-                payload = alert_card(
-                    alert, supplier.name, tz or config.default_timezone, snooze_days=config.risk.snooze_days
-                )
+                payload = alert_card(alert, supplier.name, tz or config.default_timezone, snooze_days=snooze)
             _post(session, alert, user, payload, "buyers", locale, tz)
-    if alert.kind in SUPPLIER_KINDS and alert.kind not in NEVER_TO_SUPPLIER:
-        channel = session.exec(select(SupplierChannel.channel_id).where(
-            SupplierChannel.supplier_id == supplier.id).order_by(SupplierChannel.id)).first()  # fmt: skip
-        if channel:
-            _post(session, alert, channel, _supplier_payload(alert, supplier, config), "supplier", supplier.locale,
-                  supplier.timezone)  # fmt: skip
+    channel = audience.channel(supplier.id) if alert.kind in SUPPLIER_KINDS - NEVER_TO_SUPPLIER else None
+    if channel:
+        _post(session, alert, channel, _supplier_payload(alert, supplier, config), "supplier", supplier.locale,
+              supplier.timezone)  # fmt: skip
 
 
 def _refresh(
@@ -134,17 +155,23 @@ def _refresh(
 
 def announce_changes(*, session: Session, config: AppConfig, changes: Sequence[service.Change]) -> None:
     """Post new alerts; tell escalations and resolutions in the alert's threads."""
-    for change in changes:
-        alert = session.get(RiskAlert, change.alert_id)
-        session.refresh(alert)  # the rules changed it by conditional updates
-        if change.what == "opened":
-            _announce(session, config, alert)
-        elif change.what == "escalated":
-            _refresh(
-                session, config, alert, lambda tz, b=change.before, a=alert.severity: escalated_note(b, a)
-            )
-        elif change.what == "resolved":
-            _refresh(session, config, alert, lambda tz, when=alert.resolved_at: resolved_note(when, tz))
+    audience = _Audience(session)
+    for start in range(0, len(changes), service.CHUNK):
+        chunk = changes[start : start + service.CHUNK]
+        # Read as the rules left them (they changed the rows by conditional updates).
+        query = select(RiskAlert).where(RiskAlert.id.in_([c.alert_id for c in chunk])).execution_options(
+            populate_existing=True)  # fmt: skip
+        alerts = {alert.id: alert for alert in session.exec(query)}
+        for change in chunk:
+            alert = alerts[change.alert_id]
+            if change.what == "opened":
+                _announce(session, config, alert, audience)
+            elif change.what == "escalated":
+                _refresh(
+                    session, config, alert, lambda tz, b=change.before, a=alert.severity: escalated_note(b, a)
+                )
+            elif change.what == "resolved":
+                _refresh(session, config, alert, lambda tz, when=alert.resolved_at: resolved_note(when, tz))
 
 
 def notify_stale_feeds(*, session: Session, config: AppConfig, outcomes: Sequence[FeedOutcome]) -> int:

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.core.actors import SYSTEM, Actor
-from bot.core.audit import record_event
+from bot.core.audit import record_event, record_events
 from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
 from bot.core.i18n import use_locale
 from bot.core.roles import require_buyer
-from bot.core.upsert import insert_or_ignore
 from bot.risk.signals import Evaluation, Signal
 from bot.risk.texts import summary
 from models import RiskAlert, Supplier, utcnow
@@ -67,41 +67,91 @@ def _conditional(session: Session, alert_id: int, where: Iterable, **values: Any
     return bool(session.execute(statement, execution_options=_NO_SYNC).rowcount)
 
 
+# Figures that change with every run while the condition stays the same: not a reason to rewrite a row.
+VOLATILE = frozenset({"hours", "days", "days_left"})
+CHUNK = 1000
+
+
+class _Known(NamedTuple):
+    id: int
+    status: str
+    severity: str
+    details: dict[str, Any]
+    snoozed_until: datetime | None
+
+
+def _steady(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in VOLATILE}
+
+
 def apply(*, session: Session, evaluation: Evaluation, now: datetime) -> list[Change]:
-    """Bring the alerts of the evaluated kinds in line with the signals found as of `now`."""
+    """Bring the alerts of the evaluated kinds in line with the signals found as of `now` (new alerts and
+    resolutions in bulk: a run may raise thousands at once)."""
     if not evaluation.evaluated:
         return []
-    known = {a.dedupe_key: a for a in session.exec(
-        select(RiskAlert).where(RiskAlert.kind.in_(sorted(evaluation.evaluated))))}  # fmt: skip
-    changes, seen = [], set()
-    for signal in evaluation.signals:
-        if signal.key in seen:
-            continue
-        seen.add(signal.key)
-        alert = known.get(signal.key)
-        change = _raise(session, signal, alert, now)
-        if change:
+    query = select(RiskAlert.dedupe_key, RiskAlert.id, RiskAlert.status, RiskAlert.severity, RiskAlert.details,
+                   RiskAlert.snoozed_until).where(RiskAlert.kind.in_(sorted(evaluation.evaluated)))  # fmt: skip
+    known = {key: _Known(*rest) for key, *rest in session.exec(query)}
+    signals = list({signal.key: signal for signal in evaluation.signals}.values())
+    changes = _open(session, [s for s in signals if s.key not in known], now)
+    for signal in signals:
+        if signal.key in known and (change := _update(session, signal, known[signal.key], now)):
             changes.append(change)
-    for key, alert in known.items():
-        if key in seen or alert.status not in ACTIVE:
-            continue
-        if _conditional(session, alert.id, [RiskAlert.status == alert.status], status="resolved", resolved_at=now,
-                        updated_at=now):  # fmt: skip
-            _audit(session, SYSTEM, alert.id, "resolved", {"status": alert.status}, {"status": "resolved"})
-            changes.append(Change(alert.id, "resolved"))
+    seen = {signal.key for signal in signals}
+    gone = [alert for key, alert in known.items() if key not in seen and alert.status in ACTIVE]
+    return changes + _resolve(session, gone, now)
+
+
+def _events(changes: list[Change], action: str, before: dict | None, after: dict) -> list[dict[str, Any]]:
+    return [{"actor_id": SYSTEM.user_id, "actor_role": SYSTEM.role, "object_type": "risk_alert",
+             "object_id": c.alert_id, "action": action, "before": before, "after": after} for c in changes]  # fmt: skip
+
+
+def _open(session: Session, signals: list[Signal], now: datetime) -> list[Change]:
+    """Insert the new alerts; one that another worker raised just now is left to it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(RiskAlert.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(RiskAlert.__table__.c.id)
+    )
+    changes: list[Change] = []
+    for start in range(0, len(signals), CHUNK):
+        rows = [{"supplier_id": s.supplier_id, "kind": s.kind, "subject": s.subject[:200], "dedupe_key": s.key,
+                 "severity": s.severity, "status": "open", "details": s.details, "opened_at": now, "updated_at": now}
+                for s in signals[start : start + CHUNK]]  # fmt: skip
+        for (alert_id,) in session.execute(statement, rows):
+            changes.append(Change(alert_id, "opened"))
+    changes.sort(key=lambda c: c.alert_id)
+    record_events(session=session, events=_events(changes, "opened", None, {"status": "open"}))
     return changes
 
 
-def _raise(session: Session, signal: Signal, alert: RiskAlert | None, now: datetime) -> Change | None:
+def _resolve(session: Session, gone: list[_Known], now: datetime) -> list[Change]:
+    """The alerts whose condition cleared (unless someone changed them meanwhile)."""
+    changes: list[Change] = []
+    for start in range(0, len(gone), CHUNK):
+        ids = [alert.id for alert in gone[start : start + CHUNK]]
+        statement = (
+            update(RiskAlert)
+            .where(RiskAlert.id.in_(ids), RiskAlert.status.in_(ACTIVE))
+            .values(status="resolved", resolved_at=now, updated_at=now)
+            .returning(RiskAlert.id)
+        )
+        changes += [
+            Change(alert_id, "resolved")
+            for (alert_id,) in session.execute(statement, execution_options=_NO_SYNC)
+        ]
+    changes.sort(key=lambda c: c.alert_id)
+    record_events(
+        session=session, events=_events(changes, "resolved", {"status": "active"}, {"status": "resolved"})
+    )
+    return changes
+
+
+def _update(session: Session, signal: Signal, alert: _Known, now: datetime) -> Change | None:
+    """A known alert: reopened, escalated, woken from its snooze, or its figures brought up to date."""
     values = {"severity": signal.severity, "details": signal.details, "updated_at": now}
-    if alert is None:
-        row = {"supplier_id": signal.supplier_id, "kind": signal.kind, "subject": signal.subject[:200],
-               "dedupe_key": signal.key, "status": "open", "opened_at": now} | values  # fmt: skip
-        if not insert_or_ignore(session, RiskAlert, row, ["dedupe_key"]):
-            return None  # another worker raised it just now
-        alert_id = session.exec(select(RiskAlert.id).where(RiskAlert.dedupe_key == signal.key)).one()
-        _audit(session, SYSTEM, alert_id, "opened", None, {"status": "open", "severity": signal.severity})
-        return Change(alert_id, "opened")
     if alert.status == "false_positive":
         return None
     if alert.status == "resolved":
@@ -123,10 +173,8 @@ def _raise(session: Session, signal: Signal, alert: RiskAlert | None, now: datet
     if woke and _conditional(session, alert.id, [RiskAlert.status == "snoozed"], status="open", snoozed_until=None,
                              updated_at=now):  # fmt: skip
         _audit(session, SYSTEM, alert.id, "snooze_ended", {"status": "snoozed"}, {"status": "open"})
-    if (
-        signal.details != alert.details or signal.severity != alert.severity
-    ):  # quieter or new figures: no post
-        _conditional(session, alert.id, [], **values)
+    if _steady(signal.details) != _steady(alert.details) or signal.severity != alert.severity:
+        _conditional(session, alert.id, [], **values)  # quieter, or new figures: kept without a post
     return None
 
 

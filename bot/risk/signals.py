@@ -21,7 +21,7 @@ from bot.risk.feeds.gdacs import Disaster
 from bot.risk.feeds.sanctions import Entry, screen
 from bot.scorecards.periods import Period, last_complete_period, period_starting
 from bot.scorecards.variables import compute_variables
-from models import FxRate, LevelChange, Order, ProductionUpdate, Supplier
+from models import FxRate, LevelChange, Order, ProductionUpdate, ScorecardEvaluation, Supplier
 
 OPEN_ORDER = ("issued", "confirmed", "in_production", "shipped", "partially_received")
 NOT_STARTED_SHIPPING = ("issued", "confirmed", "in_production")
@@ -136,14 +136,26 @@ def _trend(current: float | None, history: Sequence[float | None]) -> tuple[floa
     return current, (mean(past) if past else None)
 
 
+def _period_values(session: Session, config: AppConfig, period: Period, ids: list[int]) -> dict[int, dict]:
+    """The scorecard variables of a period: as the scorecards job stored them when it evaluated the period,
+    else computed now (SQL aggregates over all suppliers at once)."""
+    query = select(ScorecardEvaluation.supplier_id, ScorecardEvaluation.variables).where(
+        ScorecardEvaluation.period_start == period.start, ScorecardEvaluation.period_end == period.end
+    )
+    stored = dict(session.exec(query).all())
+    if not stored:
+        return compute_variables(session=session, period=period, config=config.scorecards, supplier_ids=ids)
+    empty = {"on_time_rate": None, "lot_acceptance_rate": None, "defect_ppm": None, "sla_breaches": 0}
+    return {sid: empty | {k: v for k, v in stored.get(sid, {}).items() if k in empty} for sid in ids}
+
+
 def kpi_signals(session: Session, config: AppConfig, now: datetime) -> list[Signal]:
     """on_time_drop, quality_drop and sla_breaches from the scorecard variables of the last complete period
     against the supplier's trailing three-period mean (a threshold or a drop)."""
     limits = config.risk.thresholds
     ids = list(session.exec(select(Supplier.id)))
     periods = _periods(config, now)
-    values = [compute_variables(session=session, period=p, config=config.scorecards, supplier_ids=ids)
-              for p in periods]  # fmt: skip
+    values = [_period_values(session, config, p, ids) for p in periods]
     label = periods[0].start.isoformat()[: 7 if periods[0].kind == "month" else 10]
     signals = []
     for sid in ids:
@@ -291,17 +303,19 @@ def upcoming_holidays(session: Session, config: AppConfig, now: datetime) -> lis
     query = select(Order.id, Order.supplier_id, Order.po, Order.due_date).where(
         Order.status.in_(NOT_STARTED_SHIPPING), Order.due_date <= horizon, Order.due_date >= now.date() - timedelta(days=1)
     )  # fmt: skip
-    signals = []
+    signals, near = [], {}
     for order_id, supplier_id, po, due in session.exec(query):
         zone, country, _ = zones[supplier_id]
         left = (due - _local_today(zone, now)).days
         if not 0 <= left <= limits.holiday_days_ahead:
             continue
-        found = holidays_near(country, due, limits.holiday_after_days, "en")
+        if (country, due) not in near:  # many orders share a country and a due date
+            near[(country, due)] = {lang: holidays_near(country, due, limits.holiday_after_days, lang)
+                                    for lang in HOLIDAY_LANGUAGES}  # fmt: skip
+        found = near[(country, due)]["en"]
         if not found:
             continue
-        names = {lang: [name for _, name in holidays_near(country, due, limits.holiday_after_days, lang)]
-                 for lang in HOLIDAY_LANGUAGES}  # fmt: skip
+        names = {lang: [name for _, name in days] for lang, days in near[(country, due)].items()}
         details = {"po": po, "due": due.isoformat(), "country": country, "days": [d.isoformat() for d, _ in found],
                    "names": names}  # fmt: skip
         signals.append(
