@@ -44,7 +44,7 @@ def test_gdacs_orange_and_red_events_name_every_country():
 
 
 def test_sanctions_lists_are_recognised_from_their_content():
-    ofac = sanctions.parse((FIXTURES / "sdn.csv").read_bytes())
+    ofac = sanctions.parse((FIXTURES / "sdn.csv").read_bytes() + b"\x1a\r\n")  # as OFAC publishes it
     assert [e.uid for e in ofac] == ["OFAC:36", "OFAC:173", "OFAC:9001", "OFAC:9003"]  # no vessel
     assert ofac[2].aliases == ("ACME TEXTILE MILLS",) and ofac[2].programme == "SDGT"
     eu = sanctions.parse((FIXTURES / "eu.csv").read_bytes())

@@ -130,7 +130,7 @@ def _clean(value: str) -> str:
 def _ofac(text: str) -> list[Entry]:
     entries = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not any(cell.strip() for cell in row):
+        if not any(cell.strip(" \t\r\n\x1a") for cell in row):  # the published file ends with Ctrl-Z
             continue
         if len(row) != OFAC_COLUMNS or not row[0].strip().isdigit():
             raise FeedError(
