@@ -6,6 +6,7 @@ with the buyers' underneath. Sanctions alerts never reach a supplier's channel."
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import union
@@ -16,6 +17,7 @@ from bot.core.actors import Actor
 from bot.core.blocks import context, message, section
 from bot.core.i18n import use_locale
 from bot.core.outbox import post_card, post_in_thread, post_message, update_card
+from bot.core.scheduler import claim_work
 from bot.core.text import neutralise
 from bot.risk import service
 from bot.risk.feedstore import FeedOutcome
@@ -26,6 +28,7 @@ from bot.risk.views import (
     escalated_note,
     headline,
     resolved_note,
+    skipped_notice,
     stale_feed_notice,
 )
 from models import Card, Order, RiskAlert, RiskAlertPost, SlackUser, Supplier, SupplierChannel
@@ -184,6 +187,23 @@ def notify_stale_feeds(*, session: Session, config: AppConfig, outcomes: Sequenc
             user = session.get(SlackUser, admin)
             with use_locale((user.locale if user else None) or config.default_locale):
                 payload = stale_feed_notice(outcome.url, outcome.error, outcome.parsed is not None)
+            post_message(session=session, channel_id=admin, payload=payload)
+        told += 1
+    return told
+
+
+def notify_skipped(*, session: Session, config: AppConfig, reasons: Sequence[str], worker: str) -> int:
+    """Tell the admins (by DM) why part of a signal was skipped (an unknown country in the disaster feed, a
+    currency missing from the rates): once per distinct reason, whatever the number of runs or workers."""
+    told = 0
+    for reason in dict.fromkeys(reasons):
+        digest = hashlib.sha256(reason.encode()).hexdigest()[:40]
+        if not claim_work(session, job="risk_skipped", period=digest, worker=worker):
+            continue
+        for admin in config.admins:
+            user = session.get(SlackUser, admin)
+            with use_locale((user.locale if user else None) or config.default_locale):
+                payload = skipped_notice(reason)
             post_message(session=session, channel_id=admin, payload=payload)
         told += 1
     return told

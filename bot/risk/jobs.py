@@ -42,7 +42,7 @@ def _feed_signals(session, config: AppConfig, now: datetime, outcomes: list[feed
     for kind, group in by_kind.items():
         unusable = [o for o in group if o.parsed is None]
         if unusable:
-            evaluation.skipped += [f"{kind}: {o.url}: {o.error or 'no copy'}" for o in unusable]
+            evaluation.unavailable += [f"{kind}: {o.url}: {o.error or 'no copy'}" for o in unusable]
             continue
         if kind == "gdacs":
             events, reasons = group[0].parsed
@@ -92,7 +92,8 @@ def run_risk(ctx: JobContext, now: datetime) -> str | None:
         changes = service.apply(session=session, evaluation=evaluation, now=now)
         flows.announce_changes(session=session, config=config, changes=changes)
         stale = flows.notify_stale_feeds(session=session, config=config, outcomes=outcomes)
-    for reason in evaluation.skipped:
+        flows.notify_skipped(session=session, config=config, reasons=evaluation.skipped, worker=ctx.worker_id)
+    for reason in evaluation.unavailable + evaluation.skipped:
         log.warning("risk: skipped %s", reason)
     counts = {what: sum(c.what == what for c in changes) for what in ("opened", "escalated", "resolved")}
     if not changes and not stale:

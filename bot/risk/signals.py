@@ -43,11 +43,12 @@ class Signal:
 
 @dataclass
 class Evaluation:
-    """The signals found, the kinds evaluated (alerts of other kinds are left as they are) and why some
-    signals or parts of them were skipped."""
+    """The signals found, the kinds evaluated (alerts of other kinds are left as they are), the feeds without
+    a usable copy (their kinds not evaluated) and why parts of a feed's content were skipped."""
 
     signals: list[Signal] = field(default_factory=list)
     evaluated: set[str] = field(default_factory=set)
+    unavailable: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def add(self, kind: str, signals: Iterable[Signal]) -> None:

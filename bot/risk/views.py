@@ -76,3 +76,12 @@ def stale_feed_notice(url: str, error: str, has_copy: bool) -> dict[str, Any]:
     more = _("The last good copy stays in use until it works again.") if has_copy else _(
         "There is no earlier copy: this signal is skipped until the feed works.")  # fmt: skip
     return message(text, [section(text), context(more)])
+
+
+def skipped_notice(reason: str) -> dict[str, Any]:
+    """To the admins, once per distinct reason: part of a signal could not be evaluated."""
+    text = ":warning: " + _("Part of a risk signal was skipped: {reason}.").format(
+        reason=neutralise(reason[:500])
+    )
+    more = _("The other signals ran as usual.")
+    return message(text, [section(text), context(more)])
