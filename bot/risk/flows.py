@@ -38,22 +38,31 @@ SUPPLIER_KINDS = frozenset({"unconfirmed_order", "stale_order", "behind_schedule
 NEVER_TO_SUPPLIER = frozenset({"sanctions"})
 
 
-def _buyers_of(session: Session, supplier_id: int) -> list[tuple[str, str | None, str | None]]:
-    """(user, locale, zone) of the buyers who work with the supplier: who added or linked it, who issued
-    its orders; only people the bot knows as full members of the workspace."""
+def _buyers_of(
+    session: Session, supplier_ids: list[int]
+) -> dict[int, list[tuple[str, str | None, str | None]]]:
+    """(user, locale, zone) of the buyers who work with each supplier: who added or linked it, who issued its
+    orders; only people the bot knows as full members of the workspace."""
     people = union(
-        select(Supplier.created_by.label("user_id")).where(Supplier.id == supplier_id),
-        select(SupplierChannel.linked_by).where(SupplierChannel.supplier_id == supplier_id),
-        select(Order.issued_by).where(Order.supplier_id == supplier_id).distinct(),
+        select(Supplier.id.label("supplier_id"), Supplier.created_by.label("user_id")).where(
+            Supplier.id.in_(supplier_ids)
+        ),
+        select(SupplierChannel.supplier_id, SupplierChannel.linked_by).where(
+            SupplierChannel.supplier_id.in_(supplier_ids)
+        ),
+        select(Order.supplier_id, Order.issued_by).where(Order.supplier_id.in_(supplier_ids)).distinct(),
     ).subquery()
     query = (
-        select(SlackUser.user_id, SlackUser.locale, SlackUser.tz)
+        select(people.c.supplier_id, SlackUser.user_id, SlackUser.locale, SlackUser.tz)
         .join(people, people.c.user_id == SlackUser.user_id)
         .where(~SlackUser.is_restricted, ~SlackUser.is_ultra_restricted, ~SlackUser.is_stranger,
                ~SlackUser.is_bot, ~SlackUser.deleted)
-        .order_by(SlackUser.user_id)
+        .order_by(people.c.supplier_id, SlackUser.user_id)
     )  # fmt: skip
-    return list(session.exec(query))
+    found: dict[int, list[tuple[str, str | None, str | None]]] = {sid: [] for sid in supplier_ids}
+    for supplier_id, user, locale, tz in session.exec(query):
+        found[supplier_id].append((user, locale, tz))
+    return found
 
 
 def _post(session: Session, alert: RiskAlert, channel_id: str, payload: dict, audience: str, locale: str,
@@ -81,44 +90,42 @@ def _supplier_payload(alert: RiskAlert, supplier: Supplier, config: AppConfig) -
 
 
 class _Audience:
-    """Who reads a supplier's alerts, looked up once per supplier and run."""
+    """Who reads the suppliers' alerts, looked up for a chunk of alerts at once."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._suppliers: dict[int, Supplier] = {}
-        self._buyers: dict[int, list[tuple[str, str | None, str | None]]] = {}
-        self._channels: dict[int, str | None] = {}
+        self.suppliers: dict[int, Supplier] = {}
+        self.buyers: dict[int, list[tuple[str, str | None, str | None]]] = {}
+        self.channels: dict[int, str | None] = {}
 
-    def supplier(self, supplier_id: int) -> Supplier:
-        if supplier_id not in self._suppliers:
-            self._suppliers[supplier_id] = self.session.get(Supplier, supplier_id)
-        return self._suppliers[supplier_id]
-
-    def buyers(self, supplier_id: int) -> list[tuple[str, str | None, str | None]]:
-        if supplier_id not in self._buyers:
-            self._buyers[supplier_id] = _buyers_of(self.session, supplier_id)
-        return self._buyers[supplier_id]
-
-    def channel(self, supplier_id: int) -> str | None:
-        if supplier_id not in self._channels:
-            query = select(SupplierChannel.channel_id).where(SupplierChannel.supplier_id == supplier_id)
-            self._channels[supplier_id] = self.session.exec(query.order_by(SupplierChannel.id)).first()
-        return self._channels[supplier_id]
+    def load(self, supplier_ids: set[int]) -> None:
+        missing = sorted(supplier_ids - set(self.suppliers))
+        if not missing:
+            return
+        self.suppliers |= {
+            s.id: s for s in self.session.exec(select(Supplier).where(Supplier.id.in_(missing)))
+        }
+        self.buyers |= _buyers_of(self.session, missing)
+        self.channels |= dict.fromkeys(missing)
+        query = select(SupplierChannel.supplier_id, SupplierChannel.channel_id).where(
+            SupplierChannel.supplier_id.in_(missing))  # fmt: skip
+        for supplier_id, channel in self.session.exec(query.order_by(SupplierChannel.id.desc())):
+            self.channels[supplier_id] = channel  # the first linked channel wins
 
 
 def _announce(session: Session, config: AppConfig, alert: RiskAlert, audience: _Audience) -> None:
-    supplier = audience.supplier(alert.supplier_id)
+    supplier = audience.suppliers[alert.supplier_id]
     snooze = config.risk.snooze_days
     if config.risk.channel:
         with use_locale(config.default_locale) as locale:
             payload = alert_card(alert, supplier.name, config.default_timezone, snooze_days=snooze)
         _post(session, alert, config.risk.channel, payload, "buyers", locale, config.default_timezone)
     else:
-        for user, user_locale, tz in audience.buyers(alert.supplier_id):
+        for user, user_locale, tz in audience.buyers[alert.supplier_id]:
             with use_locale(user_locale or config.default_locale) as locale:
                 payload = alert_card(alert, supplier.name, tz or config.default_timezone, snooze_days=snooze)
             _post(session, alert, user, payload, "buyers", locale, tz)
-    channel = audience.channel(supplier.id) if alert.kind in SUPPLIER_KINDS - NEVER_TO_SUPPLIER else None
+    channel = audience.channels[supplier.id] if alert.kind in SUPPLIER_KINDS - NEVER_TO_SUPPLIER else None
     if channel:
         _post(session, alert, channel, _supplier_payload(alert, supplier, config), "supplier", supplier.locale,
               supplier.timezone)  # fmt: skip
@@ -165,6 +172,7 @@ def announce_changes(*, session: Session, config: AppConfig, changes: Sequence[s
         query = select(RiskAlert).where(RiskAlert.id.in_([c.alert_id for c in chunk])).execution_options(
             populate_existing=True)  # fmt: skip
         alerts = {alert.id: alert for alert in session.exec(query)}
+        audience.load({alert.supplier_id for alert in alerts.values()})
         for change in chunk:
             alert = alerts[change.alert_id]
             if change.what == "opened":

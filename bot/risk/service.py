@@ -6,13 +6,14 @@ audit event."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import or_, text, update
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, select
 
 from bot.core.actors import SYSTEM, Actor
@@ -107,22 +108,43 @@ def _events(changes: list[Change], action: str, before: dict | None, after: dict
              "object_id": c.alert_id, "action": action, "before": before, "after": after} for c in changes]  # fmt: skip
 
 
-def _open(session: Session, signals: list[Signal], now: datetime) -> list[Change]:
-    """Insert the new alerts; one that another worker raised just now is left to it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+# PostgreSQL takes a chunk of new alerts as arrays, in one short statement (a multi-row VALUES list of
+# thousands of parameters costs more to prepare than to run).
+_PG_OPEN = text("""
+INSERT INTO risk_alert (supplier_id, kind, subject, dedupe_key, severity, status, details, opened_at, updated_at)
+SELECT t.supplier_id, t.kind, t.subject, t.dedupe_key, t.severity, 'open', CAST(t.details AS JSON), :now, :now
+FROM unnest(CAST(:supplier_ids AS INTEGER[]), CAST(:kinds AS VARCHAR[]), CAST(:subjects AS VARCHAR[]),
+            CAST(:keys AS VARCHAR[]), CAST(:severities AS VARCHAR[]), CAST(:details AS TEXT[]))
+     AS t(supplier_id, kind, subject, dedupe_key, severity, details)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id
+""")
+
+
+def _insert_new(session: Session, signals: list[Signal], now: datetime) -> list[int]:
+    """Insert a chunk of new alerts; the ids of those this call inserted (not those another worker did)."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"now": now, "supplier_ids": [s.supplier_id for s in signals], "kinds": [s.kind for s in signals],
+                  "subjects": [s.subject[:200] for s in signals], "keys": [s.key for s in signals],
+                  "severities": [s.severity for s in signals], "details": [json.dumps(s.details) for s in signals]}  # fmt: skip
+        return [alert_id for (alert_id,) in session.execute(_PG_OPEN, params)]
     statement = (
-        dialect.insert(RiskAlert.__table__)
+        sqlite.insert(RiskAlert.__table__)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(RiskAlert.__table__.c.id)
     )
-    changes: list[Change] = []
+    rows = [{"supplier_id": s.supplier_id, "kind": s.kind, "subject": s.subject[:200], "dedupe_key": s.key,
+             "severity": s.severity, "status": "open", "details": s.details, "opened_at": now, "updated_at": now}
+            for s in signals]  # fmt: skip
+    return [alert_id for (alert_id,) in session.execute(statement, rows)]
+
+
+def _open(session: Session, signals: list[Signal], now: datetime) -> list[Change]:
+    """Insert the new alerts; one that another worker raised just now is left to it."""
+    ids: list[int] = []
     for start in range(0, len(signals), CHUNK):
-        rows = [{"supplier_id": s.supplier_id, "kind": s.kind, "subject": s.subject[:200], "dedupe_key": s.key,
-                 "severity": s.severity, "status": "open", "details": s.details, "opened_at": now, "updated_at": now}
-                for s in signals[start : start + CHUNK]]  # fmt: skip
-        for (alert_id,) in session.execute(statement, rows):
-            changes.append(Change(alert_id, "opened"))
-    changes.sort(key=lambda c: c.alert_id)
+        ids += _insert_new(session, signals[start : start + CHUNK], now)
+    changes = [Change(alert_id, "opened") for alert_id in sorted(ids)]
     record_events(session=session, events=_events(changes, "opened", None, {"status": "open"}))
     return changes
 
