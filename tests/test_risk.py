@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ES, BUYER_ZH, INTERNAL_CHANNEL
 from helpers import translated
 from slackclient import click
 from sqlalchemy import func
@@ -261,3 +261,15 @@ def test_srm_jobs_run_risk_works_offline_from_file_urls(client, session, acme, d
     again = CliRunner().invoke(main, command, env=env)
     assert again.output.strip() == "nothing to do"
     assert session.exec(select(func.count()).select_from(FxRate)).one() == 6  # two days of three currencies
+
+
+def test_with_a_buyers_channel_alerts_go_there_and_not_by_dm(client, slack, session, engine, settings, acme,
+                                                            delivery, feed_server):  # fmt: skip
+    config = risk_config(feed_server, channel=INTERNAL_CHANNEL)
+    assert _run(engine, config, settings, datetime(2026, 9, 4, 9, tzinfo=UTC)) == "2 alerts opened"
+    posts = slack.wait_for(lambda: len(slack.posts(INTERNAL_CHANNEL)) == 2 and slack.posts(INTERNAL_CHANNEL),
+                           what="alerts in the buyers' channel")  # fmt: skip
+    assert {"risk_ack", "risk_snooze"} <= {e["action_id"] for p in posts for b in p["blocks"]
+                                           if b["type"] == "actions" for e in b["elements"]}  # fmt: skip
+    _settled(slack)
+    assert not slack.posts(BUYER)
