@@ -265,8 +265,9 @@ def fx_moves(session: Session, config: AppConfig, now: datetime, skipped: list[s
     """Open orders priced in another currency than the home one whose rate moved more than the threshold
     since the order was issued (from the latest rate on or before the issue date)."""
     home, limit = config.risk.home_currency, config.risk.thresholds.fx_move_percent
-    query = select(Order.id, Order.supplier_id, Order.po, Order.currency, Order.issued_at).where(
-        Order.status.in_(OPEN_ORDER), Order.currency.is_not(None), Order.currency != home
+    priced_in = func.coalesce(Order.currency, config.orders.default_currency)  # no currency: the default one
+    query = select(Order.id, Order.supplier_id, Order.po, priced_in, Order.issued_at).where(
+        Order.status.in_(OPEN_ORDER), priced_in != home
     )
     orders = list(session.exec(query))
     currencies = {o[3] for o in orders} | {home}
