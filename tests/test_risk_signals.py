@@ -9,7 +9,17 @@ from sqlmodel import select
 from test_risk import _alerts, _order, _run, risk_config
 
 from bot.core.db import session_scope
-from models import CorrectiveAction, Inspection, LevelChange, Order, Receipt, ScorecardEvaluation, Supplier
+from models import (
+    AuditEvent,
+    CorrectiveAction,
+    Inspection,
+    LevelChange,
+    Order,
+    ProductionUpdate,
+    Receipt,
+    ScorecardEvaluation,
+    Supplier,
+)
 
 
 @pytest.fixture
@@ -45,6 +55,21 @@ def test_an_order_without_updates_goes_stale_and_a_late_one_falls_behind(client,
     assert [(a.kind, a.severity, a.status) for a in _alerts(session)] == [
         ("behind_schedule", "medium", "resolved"), ("stale_order", "low", "open")]  # fmt: skip
     assert _run(engine, config, settings, at) is None
+    with session_scope(
+        engine
+    ) as db:  # an update: no longer stale; silent again later: the same alert reopens
+        db.add(ProductionUpdate(order_id=1, percent=40, source="button", author_id="U0ACME",
+                                created_at=datetime(2026, 9, 10, tzinfo=UTC)))  # fmt: skip
+    assert _run(engine, config, settings, datetime(2026, 9, 11, 9, tzinfo=UTC)) == "1 alerts resolved"
+    assert _run(engine, config, settings, datetime(2026, 9, 18, 9, tzinfo=UTC)) == "1 alerts opened"
+    (stale,) = _alerts(session, kind="stale_order")
+    assert (stale.status, stale.opened_at) == ("open", datetime(2026, 9, 18, 9, tzinfo=UTC))
+    actions = session.exec(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "risk_alert", AuditEvent.object_id == str(stale.id))
+        .order_by(AuditEvent.id)
+    )
+    assert list(actions) == ["opened", "resolved", "reopened"]
 
 
 def test_a_due_date_in_a_holiday_period_is_raised_weeks_ahead(client, slack, session, engine, config, settings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import union
+from sqlalchemy import delete, union
 from sqlmodel import Session, select
 
 from bot.config import AppConfig
@@ -114,6 +114,7 @@ class _Audience:
 
 
 def _announce(session: Session, config: AppConfig, alert: RiskAlert, audience: _Audience) -> None:
+    """New cards for a new (or reopened) alert."""
     supplier = audience.suppliers[alert.supplier_id]
     snooze = config.risk.snooze_days
     if config.risk.channel:
@@ -175,7 +176,9 @@ def announce_changes(*, session: Session, config: AppConfig, changes: Sequence[s
         audience.load({alert.supplier_id for alert in alerts.values()})
         for change in chunk:
             alert = alerts[change.alert_id]
-            if change.what == "opened":
+            if change.what == "reopened":  # the cards of its earlier spell are no longer updated
+                session.execute(delete(RiskAlertPost).where(RiskAlertPost.alert_id == alert.id))
+            if change.what in ("opened", "reopened"):
                 _announce(session, config, alert, audience)
             elif change.what == "escalated":
                 _refresh(

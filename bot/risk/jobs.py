@@ -95,7 +95,8 @@ def run_risk(ctx: JobContext, now: datetime) -> str | None:
         flows.notify_skipped(session=session, config=config, reasons=evaluation.skipped, worker=ctx.worker_id)
     for reason in evaluation.unavailable + evaluation.skipped:
         log.warning("risk: skipped %s", reason)
-    counts = {what: sum(c.what == what for c in changes) for what in ("opened", "escalated", "resolved")}
+    counts = {"opened": sum(c.what in ("opened", "reopened") for c in changes),
+              **{what: sum(c.what == what for c in changes) for what in ("escalated", "resolved")}}  # fmt: skip
     if not changes and not stale:
         return None
     parts = [f"{n} alerts {what}" for what, n in counts.items() if n]

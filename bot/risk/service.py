@@ -35,10 +35,10 @@ _NO_SYNC = {"synchronize_session": False}
 
 @dataclass(frozen=True)
 class Change:
-    """What happened to an alert in one evaluation (`opened` covers a resolved alert raised again)."""
+    """What happened to an alert in one evaluation."""
 
     alert_id: int
-    what: str  # opened | escalated | resolved
+    what: str  # opened | reopened (a resolved alert raised again) | escalated | resolved
     before: str | None = None  # the previous severity of an escalation
 
 
@@ -181,7 +181,7 @@ def _update(session: Session, signal: Signal, alert: _Known, now: datetime) -> C
                         resolved_at=None, escalated_at=None, acknowledged_by=None, acknowledged_at=None,
                         snoozed_until=None, **values):  # fmt: skip
             _audit(session, SYSTEM, alert.id, "reopened", {"status": "resolved"}, {"status": "open"})
-            return Change(alert.id, "opened")
+            return Change(alert.id, "reopened")
         return None
     if SEVERITY_RANK[signal.severity] > SEVERITY_RANK[alert.severity]:
         # A rise needs attention again: a snooze or an acknowledgement ends with it.
