@@ -100,6 +100,7 @@ def test_signals_raise_once_escalate_and_resolve(client, slack, session, engine,
     dms = slack.wait_for(lambda: len(slack.posts(BUYER)) == 3 and slack.posts(BUYER), what="alerts by DM")
     said = json.dumps(dms, ensure_ascii=False)
     assert "ACME TEXTILES COMPANY LIMITED" in said and "100%" in said and "OFAC SDN" in said
+    assert "9/4/26, 11:00\u202fAM" in said  # opened at 09:00 UTC, shown in the buyer's zone (Berlin)
     assert all([e["action_id"] for b in p["blocks"] if b["type"] == "actions" for e in b["elements"]]
                for p in dms)  # fmt: skip
     warnings = slack.wait_for(lambda: [p for p in slack.posts(ACME_CHANNEL) if "PO-1" in p["text"]
