@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.capa import service as capa_service
-from bot.config import AppConfig
+from bot.config import SUPPORTED_LOCALES, AppConfig
 from bot.orders.holidays import holidays_near
 from bot.risk.feeds.gdacs import Disaster
 from bot.risk.feeds.sanctions import Entry, screen
@@ -25,7 +25,7 @@ from models import FxRate, LevelChange, Order, ProductionUpdate, ScorecardEvalua
 
 OPEN_ORDER = ("issued", "confirmed", "in_production", "shipped", "partially_received")
 NOT_STARTED_SHIPPING = ("issued", "confirmed", "in_production")
-HOLIDAY_LANGUAGES = ("en", "es", "zh_CN")
+HOLIDAY_LANGUAGES = SUPPORTED_LOCALES  # a holiday is named in each reader's language
 
 
 @dataclass(frozen=True)
