@@ -183,6 +183,17 @@ def test_buyers_acknowledge_snooze_and_dismiss_a_false_match(client, slack, sess
     assert [r.kind for r in risks.open_alerts(session)] == []
     assert risks.exposure(session)[alert.supplier_id] > 0
 
+    # A week later the typhoon is still there: the snooze ends and the buyers are told in the alert's thread.
+    assert (
+        _run(engine, config, settings, datetime(2026, 9, 9, 9, tzinfo=UTC))
+        == "1 alerts woken from their snooze"
+    )
+    assert session.get(RiskAlert, disaster).status == "open"
+    over = translated("en", "The snooze is over and the condition is still there.")
+    slack.wait_for(
+        lambda: [p for p in slack.posts(DM) if over in p["text"] and p.get("thread_ts")], what="note"
+    )
+
 
 def test_a_failing_feed_leaves_its_last_good_copy_in_use_and_tells_the_admins_once(
     client, slack, session, engine, config, settings, acme, beta, delivery, feed_server

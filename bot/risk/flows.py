@@ -29,6 +29,7 @@ from bot.risk.views import (
     headline,
     resolved_note,
     skipped_notice,
+    snooze_over_note,
     stale_feed_notice,
 )
 from models import Card, Order, RiskAlert, RiskAlertPost, SlackUser, Supplier, SupplierChannel
@@ -184,6 +185,8 @@ def announce_changes(*, session: Session, config: AppConfig, changes: Sequence[s
                 _refresh(
                     session, config, alert, lambda tz, b=change.before, a=alert.severity: escalated_note(b, a)
                 )
+            elif change.what == "woke":
+                _refresh(session, config, alert, lambda tz: snooze_over_note(), buyers_only=True)
             elif change.what == "resolved":
                 _refresh(session, config, alert, lambda tz, when=alert.resolved_at: resolved_note(when, tz))
 

@@ -96,10 +96,14 @@ def run_risk(ctx: JobContext, now: datetime) -> str | None:
     for reason in evaluation.unavailable + evaluation.skipped:
         log.warning("risk: skipped %s", reason)
     counts = {"opened": sum(c.what in ("opened", "reopened") for c in changes),
-              **{what: sum(c.what == what for c in changes) for what in ("escalated", "resolved")}}  # fmt: skip
+              **{what: sum(c.what == what for c in changes) for what in ("escalated", "woke", "resolved")}}  # fmt: skip
     if not changes and not stale:
         return None
-    parts = [f"{n} alerts {what}" for what, n in counts.items() if n]
+    parts = [
+        f"{n} alerts {'woken from their snooze' if what == 'woke' else what}"
+        for what, n in counts.items()
+        if n
+    ]
     parts += [f"{stale} stale feeds reported to the admins"] if stale else []
     return ", ".join(parts)
 

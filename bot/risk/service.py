@@ -38,7 +38,7 @@ class Change:
     """What happened to an alert in one evaluation."""
 
     alert_id: int
-    what: str  # opened | reopened (a resolved alert raised again) | escalated | resolved
+    what: str  # opened | reopened (a resolved alert raised again) | escalated | woke (snooze over) | resolved
     before: str | None = None  # the previous severity of an escalation
 
 
@@ -191,12 +191,13 @@ def _update(session: Session, signal: Signal, alert: _Known, now: datetime) -> C
                    {"severity": signal.severity, "status": "open"})  # fmt: skip
             return Change(alert.id, "escalated", alert.severity)
         return None
+    if _steady(signal.details) != _steady(alert.details) or signal.severity != alert.severity:
+        _conditional(session, alert.id, [], **values)  # quieter, or new figures: kept without a post
     woke = alert.status == "snoozed" and alert.snoozed_until is not None and alert.snoozed_until <= now
     if woke and _conditional(session, alert.id, [RiskAlert.status == "snoozed"], status="open", snoozed_until=None,
                              updated_at=now):  # fmt: skip
         _audit(session, SYSTEM, alert.id, "snooze_ended", {"status": "snoozed"}, {"status": "open"})
-    if _steady(signal.details) != _steady(alert.details) or signal.severity != alert.severity:
-        _conditional(session, alert.id, [], **values)  # quieter, or new figures: kept without a post
+        return Change(alert.id, "woke")
     return None
 
 

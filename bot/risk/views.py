@@ -62,6 +62,10 @@ def resolved_note(when: datetime, tz: str | None) -> str:
     ).format(when=format_datetime(when, tz, "short"))
 
 
+def snooze_over_note() -> str:
+    return ":alarm_clock: " + _("The snooze is over and the condition is still there.")
+
+
 def decided_note(status: str, user: str) -> str:
     return ":ballot_box_with_check: " + _("Marked {status} by <@{user}>.").format(
         status=status_label(status), user=user
