@@ -9,6 +9,7 @@ from sqlmodel import select
 from test_risk import _alerts, _order, _run, risk_config
 
 from bot.core.db import session_scope
+from bot.risk import service as risks
 from models import (
     AuditEvent,
     CorrectiveAction,
@@ -185,3 +186,23 @@ def test_kpi_signals_read_the_variables_the_scorecards_job_stored(
         "on_time_drop": ("medium", {"rate": 79.0, "mean": 96.0, "period": "2026-08"}),
         "sla_breaches": ("medium", {"count": 3, "period": "2026-08"}),
     }
+
+
+def test_open_alerts_and_exposure_for_digests_and_home(client, session, engine, config, settings, acme):
+    acme_id = session.exec(select(Supplier.id).where(Supplier.name == "Acme Textiles")).one()
+    client.command("order new PO-1 qty=10 due=2026-12-15", user=BUYER, channel=ACME_CHANNEL)
+    _run(engine, config, settings, datetime(2026, 9, 4, 9, tzinfo=UTC))  # unconfirmed for 72 hours: medium
+    (row,) = risks.open_alerts(session)
+    assert (row.supplier_id, row.kind, row.severity, row.details["po"]) == (
+        acme_id,
+        "unconfirmed_order",
+        "medium",
+        "PO-1",
+    )
+    assert risks.open_alerts(session, supplier_ids=[acme_id + 1]) == []
+    assert risks.open_alerts(session, since=datetime(2026, 9, 5, tzinfo=UTC)) == []
+    assert risks.exposure(session, now=datetime(2026, 9, 4, 9, tzinfo=UTC)) == {acme_id: 25.0}
+    assert risks.exposure(session, now=datetime(2026, 9, 19, 9, tzinfo=UTC)) == {acme_id: 37.5}  # 15 days old
+    _run(engine, config, settings, datetime(2026, 9, 6, 9, tzinfo=UTC))  # 120 hours: high, escalated
+    (row,) = risks.open_alerts(session, since=datetime(2026, 9, 5, tzinfo=UTC))
+    assert (row.severity, row.escalated_at) == ("high", datetime(2026, 9, 6, 9, tzinfo=UTC))
