@@ -86,12 +86,16 @@ def run_risk(ctx: JobContext, now: datetime) -> str | None:
                                            last_modified=state.last_modified if state else None,
                                            timeout=config.risk.feeds.timeout_seconds,
                                            retries=config.risk.feeds.retries)))  # fmt: skip
-    with session_scope(ctx.engine) as session:
+    with session_scope(ctx.engine) as session:  # what came, and the admins told of a feed gone stale
         outcomes = [feedstore.record(session, kind, result, parse, now) for kind, parse, result in fetched]
+        stale = flows.notify_stale_feeds(session=session, config=config, outcomes=outcomes)
+    # The signals are read without SQLite's write lock (at scale that takes seconds); the changes are
+    # conditional updates, so another worker's run in between is harmless.
+    with read_scope(ctx.engine) as session:
         evaluation = evaluate(session, config, now, outcomes)
+    with session_scope(ctx.engine) as session:
         changes = service.apply(session=session, evaluation=evaluation, now=now)
         flows.announce_changes(session=session, config=config, changes=changes)
-        stale = flows.notify_stale_feeds(session=session, config=config, outcomes=outcomes)
         flows.notify_skipped(session=session, config=config, reasons=evaluation.skipped, worker=ctx.worker_id)
     for reason in evaluation.unavailable + evaluation.skipped:
         log.warning("risk: skipped %s", reason)
