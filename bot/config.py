@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.expressions import FormulaError, parse
 
-SUPPORTED_LOCALES = ("en", "zh_CN", "es")
+SUPPORTED_LOCALES = ("en", "zh_CN", "es", "vi", "tr", "de", "pt_BR", "hi")
 
 
 class ConfigError(Exception):

@@ -5,7 +5,7 @@
 # Catalogs are compiled in memory when the bot starts: there is no compile step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LANGS=(zh_CN es)
+LANGS=(zh_CN es vi tr de pt_BR hi)
 
 extract() {
   pybabel extract -F babel.cfg -k lazy_gettext -k ngettext:1,2 --add-comments=I18N: \

@@ -37,9 +37,16 @@ def is_country(code: str) -> bool:
     return code.upper() in countries()
 
 
+# Countries whose suppliers do business in another official language than CLDR's first one: across
+# India's states, purchase orders and supplier correspondence are in English (Hindi stays one `locale=` away).
+BUSINESS_LOCALE = {"IN": "en_IN"}
+
+
 def default_locale(country: str) -> str:
-    """The country's main official language as a locale id, e.g. CN → zh_CN, MX → es_MX."""
+    """The country's main business language as a locale id, e.g. CN → zh_CN, MX → es_MX, IN → en_IN."""
     country = country.upper()
+    if country in BUSINESS_LOCALE:
+        return BUSINESS_LOCALE[country]
     for language in get_official_languages(country, de_facto=True):
         try:
             parsed = Locale.parse(f"{language.split('_')[0]}_{country}")

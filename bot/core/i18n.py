@@ -83,8 +83,11 @@ def supported_locale(code: str | None) -> str | None:
         parsed = Locale.parse(code.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
+    # One catalog per language: every Chinese reads zh_CN, every Portuguese (pt_PT included) pt_BR.
     if parsed.language == "zh":
         return "zh_CN"
+    if parsed.language == "pt":
+        return "pt_BR"
     return parsed.language if parsed.language in SUPPORTED_LOCALES else None
 
 

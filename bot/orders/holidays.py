@@ -8,7 +8,16 @@ from functools import cache
 import holidays
 
 # Our catalogs' locales → the `holidays` package's language codes.
-LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN", "es": "es"}
+LANGUAGES = {
+    "en": "en_US",
+    "zh_CN": "zh_CN",
+    "es": "es",
+    "vi": "vi",
+    "tr": "tr",
+    "de": "de",
+    "pt_BR": "pt_BR",
+    "hi": "hi",
+}
 
 
 @cache
