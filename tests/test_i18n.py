@@ -24,7 +24,7 @@ WORD = re.compile(r"[A-Za-z]{2,}")
 SAME_IN = {
     "es": {"Ticket", "Tickets"},
     "de": {"Ticket", "Tickets", "Status", "Fairness", "*Channels*: {channels}"},
-    "pt_BR": {"Status"},
+    "pt_BR": {"Status", "Item"},
 }
 
 
