@@ -1,5 +1,6 @@
 """Every string a person reads is translated into all eight shipped languages; locale resolution."""
 
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -176,3 +177,28 @@ def test_german_and_brazilian_readers_get_their_own_dates_and_numbers():
         assert (format_date(date(2026, 12, 1)), format_decimal(1234.5)) == ("01.12.2026", "1.234,5")
     with use_locale("pt_BR"):
         assert (format_date(date(2026, 12, 1)), format_decimal(1234.5)) == ("1 de dez. de 2026", "1.234,5")
+
+
+@pytest.mark.parametrize(
+    ("command", "locale", "holiday"),
+    [
+        ('supplier add "Nordlicht Textil" country=DE', "de", "Erster Weihnachtstag"),
+        (
+            'supplier add "Fiação Lusa" country=PT',
+            "pt_BR",
+            "Dia de Natal",
+        ),  # Portugal's calendar, in Portuguese
+    ],
+)
+def test_an_order_card_names_holidays_in_the_suppliers_language(
+    client, slack, session, delivery, command, locale, holiday
+):
+    assert client.command(command, user=BUYER, channel=BETA_CHANNEL).status == 200
+    order = 'order new PO-X qty=10 due=2026-12-28 item="Blue mug"'
+    assert client.command(order, user=BUYER, channel=BETA_CHANNEL).status == 200
+    title = translated(locale, "Purchase order {po}", po="PO-X")
+    card = slack.wait_for(
+        lambda: [m for m in slack.posts(BETA_CHANNEL) if title in json.dumps(m, ensure_ascii=False)],
+        what="order card",
+    )[0]
+    assert holiday in json.dumps(card, ensure_ascii=False)
