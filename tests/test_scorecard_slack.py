@@ -93,6 +93,8 @@ def test_an_evaluation_posts_each_suppliers_card_and_chart_in_its_language(
     )
     (chart,) = slack.wait_for(lambda: slack.files_in(ACME_CHANNEL), what="Acme's chart")
     assert chart.is_png and chart.filename == "scorecard-2026-08-01.png"
+    uploads = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.method == "files.upload_v2")
+    assert session.exec(uploads).one() == 1  # queued with the card, drawn at delivery
     assert [c.method for c in slack.calls if c.method.startswith("files.")] == [
         "files.getUploadURLExternal", "files.completeUploadExternal"]  # fmt: skip
     beta_card = slack.wait_for(
@@ -231,3 +233,20 @@ def test_scorecard_command_shows_the_latest_card_to_buyers_and_only_their_own_to
     assert "Beta Foods" in own.text
     other = client.command('scorecard "Acme Textiles"', user=BETA_USER, channel=BETA_CHANNEL)
     assert "▓" not in json.dumps(other.json(), ensure_ascii=False) and "78" not in other.text
+
+
+def test_a_newer_evaluation_replaces_a_waiting_proposal_and_feedback_is_invited(
+    client, slack, session, engine, config, settings, acme, admins, delivery
+):
+    change = _proposal(client, slack, session, engine, config, settings)
+    _rate(engine, change.supplier_id, 10, price=75, compliance=75)  # back to `key` in October
+    _run(engine, config, settings, datetime(2026, 11, 1, 6, tzinfo=UTC))
+    assert session.get(LevelChange, change.id).status == "superseded"
+    slack.wait_for(lambda: any(c.params["channel"] == APPROVALS and "level_approve" not in json.dumps(c.params)
+                               for c in slack.calls_to("chat.update")), what="stale card without buttons")  # fmt: skip
+    click(client, "level_approve", str(change.id), user=ADMIN, channel=APPROVALS)
+    assert "newer evaluation" in slack.wait_for(lambda: _ephemeral(slack, ADMIN), what="told")[0]
+    assert session.get(Supplier, change.supplier_id).level == "key"
+    invited = lambda: [p["text"] for p in slack.posts(ACME_CHANNEL) if "feedback_give" in json.dumps(p)]  # noqa: E731
+    slack.wait_for(lambda: len(invited()) == 3, what="invitations")  # one per evaluated period, in Chinese
+    assert all("2026年" in text for text in invited()) and len(set(invited())) == 3

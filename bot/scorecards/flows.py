@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import AppConfig
 from bot.core.actors import Actor
@@ -46,29 +46,38 @@ def post_scorecard(*, session: Session, channel_id: str, card: Scorecard, locale
 def announce_evaluation(
     *, session: Session, config: AppConfig, period_start: date, period_end: date, proposal_ids: list[int]
 ) -> None:
-    """Each linked supplier's card and chart in its channels, the portfolio to `scorecards.channel`, and
-    each level change proposal to `scorecards.approvals_channel`."""
+    """Each linked supplier's card and chart in its channels, the portfolio to `scorecards.channel`, each
+    level change proposal to `scorecards.approvals_channel`, and the proposals it replaced lose their buttons."""
     channels = reading.linked_channels(session)
-    cards = reading.period_scorecards(session, period_start, channels, _criteria(config))
-    locales = dict(
-        session.exec(select(Supplier.id, Supplier.locale).where(Supplier.id.in_(list(cards)))).all()
-    )
-    for supplier_id, card in cards.items():
+    for supplier_id, (locale, card) in reading.period_scorecards(
+        session, period_start, channels, _criteria(config)
+    ).items():
         for channel_id in channels[supplier_id]:
-            post_scorecard(session=session, channel_id=channel_id, card=card,
-                           locale=locales[supplier_id] or config.default_locale)  # fmt: skip
+            post_scorecard(
+                session=session, channel_id=channel_id, card=card, locale=locale or config.default_locale
+            )
     policy = config.scorecards
     if policy.channel:
         with use_locale(config.default_locale):
             payload = portfolio_message(reading.portfolio(session, period_start, period_end))
         post_message(session=session, channel_id=policy.channel, payload=payload)
     if policy.approvals_channel:
-        for change in session.exec(select(LevelChange).where(LevelChange.id.in_(proposal_ids))):
+        for change, shown in reading.proposals(session, proposal_ids):
             with use_locale(config.default_locale):
-                payload = proposal_card(reading.proposal(session, change))
+                payload = proposal_card(shown)
             card = post_card(session=session, kind="level_change", object_type="level_change", object_id=change.id,
                              channel_id=policy.approvals_channel, payload=payload)  # fmt: skip
             change.card_id = card.id
+    replaced = reading.superseded_with_cards(session, at=reading.evaluated_at(session, period_start))
+    _refresh_cards(session, config, replaced)
+
+
+def _refresh_cards(session: Session, config: AppConfig, change_ids: list[int]) -> None:
+    """Proposal cards updated in place to show the proposal's state (buttons only while it waits)."""
+    for change, shown in reading.proposals(session, change_ids):
+        with use_locale(config.default_locale):
+            payload = proposal_card(shown)
+        update_card(session=session, card=session.get(Card, change.card_id), payload=payload)
 
 
 def _tell_buyers(session: Session, config: AppConfig, payload_of) -> None:
@@ -96,9 +105,7 @@ def decide(*, session: Session, actor: Actor, change_id: int, approve: bool, con
     change = decide_level_change(session=session, actor=actor, change_id=change_id, approve=approve, now=now,
                                  config=config)  # fmt: skip
     if change.card_id:
-        with use_locale(config.default_locale):
-            payload = proposal_card(reading.proposal(session, change))
-        update_card(session=session, card=session.get(Card, change.card_id), payload=payload)
+        _refresh_cards(session, config, [change.id])
     if change.status == "approved":
         supplier = session.get(Supplier, change.supplier_id)
         _tell_supplier(session, config, supplier, change.from_level, change.to_level)
@@ -116,7 +123,7 @@ def _notify_buyers(
 def blacklist(*, session: Session, actor: Actor, supplier: Supplier, reason: str, config: AppConfig,
               now: datetime) -> LevelChange:  # fmt: skip
     change = levels.blacklist(session=session, actor=actor, supplier=supplier, reason=reason, now=now)
-    _refresh_superseded(session, config, supplier.id, now)
+    _refresh_cards(session, config, reading.superseded_with_cards(session, at=now, supplier_id=supplier.id))
     _notify_buyers(session, config, supplier, change.from_level, change.to_level)
     return change
 
@@ -126,13 +133,3 @@ def reinstate(*, session: Session, actor: Actor, supplier: Supplier, config: App
     change = levels.reinstate(session=session, actor=actor, supplier=supplier, now=now)
     _notify_buyers(session, config, supplier, change.from_level, change.to_level)
     return change
-
-
-def _refresh_superseded(session: Session, config: AppConfig, supplier_id: int, now: datetime) -> None:
-    """Proposal cards whose proposal stopped standing just now lose their buttons."""
-    query = select(LevelChange).where(LevelChange.supplier_id == supplier_id, LevelChange.status == "superseded",
-                                      LevelChange.decided_at == now, LevelChange.card_id.is_not(None))  # fmt: skip
-    for change in session.exec(query):
-        with use_locale(config.default_locale):
-            payload = proposal_card(reading.proposal(session, change))
-        update_card(session=session, card=session.get(Card, change.card_id), payload=payload)

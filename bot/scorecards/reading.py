@@ -56,9 +56,10 @@ def _card(supplier: Supplier, evaluation: ScorecardEvaluation, trend, order: lis
                      criteria=criteria, trend=trend)  # fmt: skip
 
 
-def period_scorecards(session: Session, period_start: date, supplier_ids: Iterable[int],
-                      criteria: list[str]) -> dict[int, Scorecard]:  # fmt: skip
-    """The period's scorecard of each of `supplier_ids` that was evaluated."""
+def period_scorecards(
+    session: Session, period_start: date, supplier_ids: Iterable[int], criteria: list[str]
+) -> dict[int, tuple[str, Scorecard]]:
+    """The period's scorecard of each of `supplier_ids` that was evaluated, with the supplier's locale."""
     ids = list(supplier_ids)
     if not ids:
         return {}
@@ -66,7 +67,7 @@ def period_scorecards(session: Session, period_start: date, supplier_ids: Iterab
         select(Supplier, ScorecardEvaluation).join(ScorecardEvaluation, ScorecardEvaluation.supplier_id == Supplier.id)
         .where(ScorecardEvaluation.period_start == period_start, Supplier.id.in_(ids))).all()  # fmt: skip
     trends = _trends(session, ids, period_start)
-    return {s.id: _card(s, e, trends[s.id], criteria) for s, e in rows}
+    return {s.id: (s.locale, _card(s, e, trends[s.id], criteria)) for s, e in rows}
 
 
 def latest_scorecard(session: Session, supplier: Supplier, criteria: list[str]) -> Scorecard | None:
@@ -111,11 +112,36 @@ def portfolio(session: Session, period_start: date, period_end: date) -> Portfol
                      weakest=weakest, unscored=unscored)  # fmt: skip
 
 
-def proposal(session: Session, change: LevelChange) -> Proposal:
-    supplier = session.get(Supplier, change.supplier_id)
-    evaluation = session.get(ScorecardEvaluation, change.evaluation_id) if change.evaluation_id else None
-    return Proposal(change_id=change.id, supplier=supplier.name, from_level=change.from_level,
-                    to_level=change.to_level, score=evaluation.score if evaluation else None,
-                    period_start=evaluation.period_start if evaluation else None,
-                    period_end=evaluation.period_end if evaluation else None, status=change.status,
-                    decided_by=change.decided_by)  # fmt: skip
+def proposals(session: Session, change_ids: Iterable[int]) -> list[tuple[LevelChange, Proposal]]:
+    """Level changes with what their cards show (supplier, levels, the evaluation behind them)."""
+    ids = list(change_ids)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(LevelChange, Supplier.name, ScorecardEvaluation)
+        .join(Supplier, Supplier.id == LevelChange.supplier_id)
+        .outerjoin(ScorecardEvaluation, ScorecardEvaluation.id == LevelChange.evaluation_id)
+        .where(LevelChange.id.in_(ids)).order_by(LevelChange.id))  # fmt: skip
+    return [(change, Proposal(change_id=change.id, supplier=name, from_level=change.from_level,
+                              to_level=change.to_level, score=evaluation.score if evaluation else None,
+                              period_start=evaluation.period_start if evaluation else None,
+                              period_end=evaluation.period_end if evaluation else None, status=change.status,
+                              decided_by=change.decided_by)) for change, name, evaluation in rows]  # fmt: skip
+
+
+def superseded_with_cards(session: Session, *, at, supplier_id: int | None = None) -> list[int]:
+    """Proposals with a card that stopped standing at `at` (replaced by an evaluation or a blacklisting)."""
+    query = select(LevelChange.id).where(LevelChange.status == "superseded", LevelChange.decided_at == at,
+                                         LevelChange.card_id.is_not(None))  # fmt: skip
+    if supplier_id is not None:
+        query = query.where(LevelChange.supplier_id == supplier_id)
+    return list(session.exec(query))
+
+
+def evaluated_at(session: Session, period_start: date):
+    """When the period was evaluated (None before)."""
+    return session.exec(
+        select(func.max(ScorecardEvaluation.evaluated_at)).where(
+            ScorecardEvaluation.period_start == period_start
+        )
+    ).one()
