@@ -35,6 +35,13 @@ def render(name: str, data: dict[str, Any]) -> bytes:
     return _RENDERERS[name](data)
 
 
+def upload_payload(
+    *, renderer: str, data: dict[str, Any], filename: str, title: str, alt_text: str = ""
+) -> dict[str, Any]:
+    """The outbox payload of a file drawn by `renderer` from `data` (queued with method UPLOAD_METHOD)."""
+    return {"renderer": renderer, "data": data, "filename": filename, "title": title, "alt_txt": alt_text}
+
+
 def queue_upload(
     *,
     session: Session,
@@ -46,5 +53,5 @@ def queue_upload(
     alt_text: str = "",
 ) -> OutboxMessage:
     """Queue a file for `channel_id`, drawn by `renderer` from `data` when it is delivered."""
-    payload = {"renderer": renderer, "data": data, "filename": filename, "title": title, "alt_txt": alt_text}
+    payload = upload_payload(renderer=renderer, data=data, filename=filename, title=title, alt_text=alt_text)
     return enqueue(session=session, channel_id=channel_id, payload=payload, method=UPLOAD_METHOD)

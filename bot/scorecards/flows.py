@@ -11,8 +11,8 @@ from sqlmodel import Session
 from bot.config import AppConfig
 from bot.core.actors import Actor
 from bot.core.i18n import use_locale
-from bot.core.outbox import post_card, post_message, update_card
-from bot.core.uploads import queue_upload
+from bot.core.outbox import enqueue_many, post_card, post_message, update_card
+from bot.core.uploads import UPLOAD_METHOD, upload_payload
 from bot.scorecards import levels, reading
 from bot.scorecards.chart import RENDERER
 from bot.scorecards.service import decide_level_change
@@ -32,15 +32,16 @@ def _criteria(config: AppConfig) -> list[str]:
     return [criterion.name for criterion in config.scorecards.criteria]
 
 
-def post_scorecard(*, session: Session, channel_id: str, card: Scorecard, locale: str) -> None:
-    """The card, then its chart (drawn when delivered), in `locale`."""
+def scorecard_calls(channel_id: str, card: Scorecard, locale: str) -> list[tuple[str, str, dict]]:
+    """The card, then its chart (drawn when delivered; none without a score), in `locale`, as outbox calls."""
     with use_locale(locale):
-        payload, data, title = scorecard_card(card), chart_data(card), chart_title(card)
-    post_message(session=session, channel_id=channel_id, payload=payload)
-    if card.score is not None:
-        filename = f"scorecard-{card.period_start.isoformat()}.png"
-        queue_upload(session=session, channel_id=channel_id, renderer=RENDERER, data=data, filename=filename,
-                     title=title, alt_text=title)  # fmt: skip
+        calls = [("chat.postMessage", channel_id, scorecard_card(card))]
+        if card.score is not None:
+            title = chart_title(card)
+            payload = upload_payload(renderer=RENDERER, data=chart_data(card), title=title, alt_text=title,
+                                     filename=f"scorecard-{card.period_start.isoformat()}.png")  # fmt: skip
+            calls.append((UPLOAD_METHOD, channel_id, payload))
+    return calls
 
 
 def announce_evaluation(
@@ -49,13 +50,10 @@ def announce_evaluation(
     """Each linked supplier's card and chart in its channels, the portfolio to `scorecards.channel`, each
     level change proposal to `scorecards.approvals_channel`, and the proposals it replaced lose their buttons."""
     channels = reading.linked_channels(session)
-    for supplier_id, (locale, card) in reading.period_scorecards(
-        session, period_start, channels, _criteria(config)
-    ).items():
-        for channel_id in channels[supplier_id]:
-            post_scorecard(
-                session=session, channel_id=channel_id, card=card, locale=locale or config.default_locale
-            )
+    cards = reading.period_scorecards(session, period_start, channels, _criteria(config))
+    enqueue_many(session=session, calls=[
+        call for supplier_id, (locale, card) in cards.items() for channel_id in channels[supplier_id]
+        for call in scorecard_calls(channel_id, card, locale or config.default_locale)])  # fmt: skip
     policy = config.scorecards
     if policy.channel:
         with use_locale(config.default_locale):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, lru_cache
 from typing import Any
 
 from bot.core.blocks import context, header, message, section
-from bot.core.i18n import _, format_date, format_decimal, ngettext
+from bot.core.i18n import _, current_locale, format_date, format_decimal, ngettext
 from bot.core.ids import Action, View
 from bot.core.text import neutralise
 
@@ -20,32 +21,45 @@ WEAK_CRITERION = 70  # criteria scoring below this are named under "what to impr
 def level_label(name: str | None) -> str:
     if not name:
         return _("not classified yet")
-    return {"core_strategic": _("Core strategic"), "key": _("Key"), "ordinary": _("Ordinary"),
-            "reserve": _("Reserve"), "blacklist": _("Blacklisted")}.get(name, name.replace("_", " "))  # fmt: skip
+    return _labels(current_locale(), "level").get(name, name.replace("_", " "))
 
 
 def criterion_label(name: str) -> str:
-    return {"quality": _("Quality"), "on_time_delivery": _("On-time delivery"),
+    return _labels(current_locale(), "criterion").get(name, name.replace("_", " "))
+
+
+def dimension_label(name: str) -> str:
+    return _labels(current_locale(), "dimension").get(name, name.replace("_", " "))
+
+
+def _advice(name: str) -> str:
+    return _labels(current_locale(), "advice").get(name, "")
+
+
+@cache
+def _labels(locale: str, kind: str) -> dict[str, str]:
+    """The names shown for levels, criteria, rating dimensions and the advice per criterion, in `locale`
+    (built once per locale: a card shows them many times)."""
+    if kind == "level":
+        return {"core_strategic": _("Core strategic"), "key": _("Key"), "ordinary": _("Ordinary"),
+            "reserve": _("Reserve"), "blacklist": _("Blacklisted")}  # fmt: skip
+    if kind == "criterion":
+        return {"quality": _("Quality"), "on_time_delivery": _("On-time delivery"),
             "price_competitiveness": _("Price competitiveness"), "after_sales_service": _("After-sales service"),
             "compliance": _("Compliance"), "collaboration": _("Collaboration"),
             "strategic_alignment": _("Strategic alignment"), "capability": _("Capability"),
             "service": _("Service"), "financial_stability": _("Financial stability"),
-            "risk_control": _("Risk control")}.get(name, name.replace("_", " "))  # fmt: skip
-
-
-def dimension_label(name: str) -> str:
-    return {"price": _("Price"), "compliance": _("Compliance"), "service": _("Service"),
+            "risk_control": _("Risk control")}  # fmt: skip
+    if kind == "dimension":
+        return {"price": _("Price"), "compliance": _("Compliance"), "service": _("Service"),
             "strategy": _("Strategy"), "capability": _("Capability"), "finance": _("Finance"),
-            "risk": _("Risk")}.get(name, name.replace("_", " "))  # fmt: skip
-
-
-def _advice(name: str) -> str:
+            "risk": _("Risk")}  # fmt: skip
     return {"quality": _("fewer rejected lots: check defects before shipping"),
             "on_time_delivery": _("deliver the ordered quantity by the agreed due date"),
             "price_competitiveness": _("offer more competitive prices"),
             "after_sales_service": _("answer tickets sooner and within their targets"),
             "compliance": _("keep documents, audits and certificates complete and current"),
-            "collaboration": _("confirm new orders sooner")}.get(name, "")  # fmt: skip
+            "collaboration": _("confirm new orders sooner")}  # fmt: skip
 
 
 def period_label(start: date, end: date) -> str:
@@ -53,11 +67,21 @@ def period_label(start: date, end: date) -> str:
 
 
 def _month(start: date) -> str:
+    return _formatted_month(current_locale(), start)
+
+
+@cache
+def _formatted_month(locale: str, start: date) -> str:
     return format_date(start, "MMM yyyy")
 
 
 def _number(value: float | None) -> str:
-    return "–" if value is None else format_decimal(round(value, 1))
+    return "–" if value is None else _formatted_number(current_locale(), round(value, 1))
+
+
+@lru_cache(maxsize=4096)
+def _formatted_number(locale: str, value: float) -> str:
+    return format_decimal(value)
 
 
 def text_bar(value: float | None) -> str:
