@@ -57,7 +57,7 @@ def _named_supplier(request: CommandRequest) -> Supplier:
     ).supplier
 
 
-def _one_name(request: CommandRequest, allowed: set[str] = frozenset()) -> dict[str, Any] | None:
+def _one_name(request: CommandRequest, allowed: frozenset[str] = frozenset()) -> dict[str, Any] | None:
     if not request.args.words or not request.args.words[0].strip():
         return help_views.missing_argument(request.grammar(), '"<name>"')
     return usage_problem(request, allowed=set(allowed))
@@ -162,7 +162,7 @@ def _reject(it: Interaction) -> None:
 
 def blacklist(request: CommandRequest) -> dict[str, Any]:
     """`/srm supplier blacklist "<name>" reason="…"`: admins only; new orders are refused from then on."""
-    if usage := _one_name(request, {"reason"}):
+    if usage := _one_name(request, frozenset({"reason"})):
         return usage
     supplier = _named_supplier(request)
     flows.blacklist(session=request.session, actor=request.actor, supplier=supplier,

@@ -250,3 +250,15 @@ def test_a_newer_evaluation_replaces_a_waiting_proposal_and_feedback_is_invited(
     invited = lambda: [p["text"] for p in slack.posts(ACME_CHANNEL) if "feedback_give" in json.dumps(p)]  # noqa: E731
     slack.wait_for(lambda: len(invited()) == 3, what="invitations")  # one per evaluated period, in Chinese
     assert all("2026年" in text for text in invited()) and len(set(invited())) == 3
+
+
+def test_a_chart_whose_upload_fails_is_uploaded_again_once(
+    client, slack, session, engine, config, settings, acme, delivery
+):
+    slack.fail_next("files.completeUploadExternal", status=503)
+    _rate(engine, _supplier_id(session), 8, price=90, compliance=60)
+    _run(engine, config, settings, datetime(2026, 9, 1, 9, tzinfo=UTC))
+    (chart,) = slack.wait_for(lambda: slack.files_in(ACME_CHANNEL), what="chart after a retry")
+    assert chart.is_png and len(slack.calls_to("files.completeUploadExternal")) == 2
+    _idle(slack, session)
+    assert len(slack.files_in(ACME_CHANNEL)) == 1
