@@ -155,7 +155,7 @@ def chart_data(card: Scorecard) -> dict[str, Any]:
     """What the chart is drawn from (labels in the current locale; see bot.scorecards.chart)."""
     return {
         "title": f"{card.supplier} · {period_label(card.period_start, card.period_end)}",
-        "title_fallback": f"{card.supplier} · {card.period_start.isoformat()}",
+        "title_fallback": f"{card.period_start.isoformat()} – {card.period_end.isoformat()}",
         "criteria": [[criterion_label(n), n, v] for n, v in card.criteria],
         "trend": [[_month(start), score] for start, score in card.trend],
     }
