@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, INTERNAL_CHANNEL
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, BUYER_ZH, INTERNAL_CHANNEL
 from helpers import translated
 from slackclient import click, submit
 from sqlalchemy import func
@@ -182,7 +182,7 @@ def _rating_form(client, slack, user=BUYER, name="Acme Textiles"):
     before = len(slack.calls_to("views.open"))
     answer = client.command(f'rate "{name}"', user=user, channel=ACME_CHANNEL)
     assert answer.status == 200
-    if user != BUYER:
+    if user not in (BUYER, BUYER_ZH):
         return answer
     view = slack.wait_for(lambda: slack.calls_to("views.open")[before:], what="rating form")[0].params["view"]
     return json.loads(view) if isinstance(view, str) else view
@@ -201,6 +201,11 @@ def test_a_buyers_rating_is_stored_replaced_and_feeds_the_next_evaluation(
         "period"
         in submit(client, view, {"period": "2027-01-01", "rating_price": "70"}, user=BUYER).json()["errors"]
     )
+    zh_view = _rating_form(client, slack, user=BUYER_ZH)  # the form and its errors in the reader's language
+    assert zh_view["title"]["text"] == translated("zh_CN", "Rate supplier")
+    zh_error = submit(client, zh_view, {"period": "2026-09-01", "rating_price": "-5"}, user=BUYER_ZH).json()
+    assert zh_error["errors"]["rating_price"] == translated("zh_CN", "{value} is not a whole number from 0 to 100.",
+                                                            value="-5")  # fmt: skip
     assert session.exec(select(func.count()).select_from(ScorecardRating)).one() == 0
     values = {"period": "2026-09-01", "rating_price": "70", "rating_compliance": "90", "department": "quality",
               "comment": "Quotes on time"}  # fmt: skip
