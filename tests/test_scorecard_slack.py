@@ -17,6 +17,7 @@ from bot.app import make_client, scheduled_jobs
 from bot.config import AppConfig
 from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
+from bot.scorecards import hooks
 from models import AuditEvent, LevelChange, OutboxMessage, ScorecardEvaluation, ScorecardRating, Supplier
 
 ADMIN, ADMIN_2 = "U0ADMIN", "U0ADMIN2"
@@ -140,7 +141,14 @@ def test_only_admins_decide_a_level_change_and_the_supplier_is_told(
                                                           AuditEvent.action.like("denied:%"))).all()  # fmt: skip
     assert sorted(denied) == ["denied:level_approve", "denied:level_reject"]
 
-    assert click(client, "level_approve", str(change.id), user=ADMIN, channel=APPROVALS).status == 200
+    applied = []
+    hook = hooks.on_level_applied(lambda **seen: applied.append(seen))
+    try:
+        assert click(client, "level_approve", str(change.id), user=ADMIN, channel=APPROVALS).status == 200
+    finally:
+        hooks.remove_hook(hook)
+    assert [{k: v for k, v in seen.items() if k != "session"} for seen in applied] == [
+        {"supplier_id": change.supplier_id, "old_level": "key", "new_level": "reserve", "downgrade": True}]  # fmt: skip
     acme = session.get(Supplier, change.supplier_id)
     assert acme.level == "reserve" and session.get(LevelChange, change.id).decided_by == ADMIN
     updated = slack.wait_for(lambda: [c.params for c in slack.calls_to("chat.update")

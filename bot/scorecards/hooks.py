@@ -41,6 +41,13 @@ def on_period_evaluated(hook: PeriodEvaluated) -> PeriodEvaluated:
     return hook
 
 
+def remove_hook(hook: LevelApplied | PeriodEvaluated) -> None:
+    """Undo `on_level_applied` / `on_period_evaluated` for `hook`."""
+    for hooks in (_LEVEL_APPLIED, _PERIOD_EVALUATED):
+        if hook in hooks:
+            hooks.remove(hook)
+
+
 def level_applied(*, session: Session, supplier_id: int, old_level: str | None, new_level: str,
                   downgrade: bool) -> None:  # fmt: skip
     for hook in list(_LEVEL_APPLIED):
