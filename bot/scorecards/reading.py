@@ -117,11 +117,15 @@ def proposals(session: Session, change_ids: Iterable[int]) -> list[tuple[LevelCh
     ids = list(change_ids)
     if not ids:
         return []
+    # populate_existing: a proposal's state may have been changed by a bulk UPDATE in this transaction.
     rows = session.exec(
         select(LevelChange, Supplier.name, ScorecardEvaluation)
         .join(Supplier, Supplier.id == LevelChange.supplier_id)
         .outerjoin(ScorecardEvaluation, ScorecardEvaluation.id == LevelChange.evaluation_id)
-        .where(LevelChange.id.in_(ids)).order_by(LevelChange.id))  # fmt: skip
+        .where(LevelChange.id.in_(ids))
+        .order_by(LevelChange.id)
+        .execution_options(populate_existing=True)
+    )
     return [(change, Proposal(change_id=change.id, supplier=name, from_level=change.from_level,
                               to_level=change.to_level, score=evaluation.score if evaluation else None,
                               period_start=evaluation.period_start if evaluation else None,
