@@ -13,6 +13,9 @@ looks for it first (`bot.core.earlier_post`) and adopts it, so a message is not 
 Per channel, rows go out in order and at most one per `channel_interval_seconds`. 5xx answers and
 network errors are retried with exponential backoff; a 429 waits for its Retry-After; any other error
 is permanent. A row that gives up stays as `failed` with its last error.
+
+A file row (`bot.core.uploads`) is drawn just before it is sent and uploaded with files_upload_v2; it is
+not looked for first, so an upload whose answer was lost may show twice.
 """
 
 from __future__ import annotations
