@@ -15,6 +15,8 @@ from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.feedback import jobs as feedback_jobs
+from bot.feedback.flows import invite_feedback
+from bot.scorecards import hooks as scorecard_hooks
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
@@ -33,6 +35,14 @@ register_provider(
             ends_at=period.ends_at,
         ),
         counts=frozenset({"capas_opened"}),
+    )
+)
+
+# After each evaluation, the suppliers are invited to rate the buyers for that period (the feedback job
+# also invites on its own schedule; an invitation is made once per channel and period either way).
+scorecard_hooks.on_period_evaluated(
+    lambda session, config, period_start, period_end: invite_feedback(
+        session=session, config=config, period_start=period_start, period_end=period_end
     )
 )
 

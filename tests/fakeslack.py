@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from blockkit import block_kit_problems
+from fakeslack_files import FilesApi
 from fakeslack_history import HistoryApi
 
 HOME_TEAM = "T0HOME"
@@ -37,7 +38,7 @@ def _pop_first(queue: list | None):
     return queue.pop(0) if queue else None
 
 
-class FakeSlack(HistoryApi):
+class FakeSlack(HistoryApi, FilesApi):
     """State of the fake workspace plus the HTTP server answering like slack.com/api."""
 
     def __init__(self) -> None:
@@ -255,7 +256,14 @@ class FakeSlack(HistoryApi):
                 self._serve(path, dict(parse_qsl(query)))
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                content = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/upload/"):  # a file's bytes, to the URL getUploadURLExternal gave
+                    self.send_response(fake.receive_upload(self.path, content))
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = content.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
                 else:

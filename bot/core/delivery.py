@@ -13,6 +13,9 @@ looks for it first (`bot.core.earlier_post`) and adopts it, so a message is not 
 Per channel, rows go out in order and at most one per `channel_interval_seconds`. 5xx answers and
 network errors are retried with exponential backoff; a 429 waits for its Retry-After; any other error
 is permanent. A row that gives up stays as `failed` with its last error.
+
+A file row (`bot.core.uploads`) is drawn just before it is sent and uploaded with files_upload_v2; it is
+not looked for first, so an upload whose answer was lost may show twice.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine, and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -36,6 +39,7 @@ from bot.config import DeliveryConfig
 from bot.core.db import session_scope
 from bot.core.earlier_post import WORKER_STOPPED, find_earlier_post, outbox_metadata, outcome_unknown
 from bot.core.outbox import WAKE
+from bot.core.uploads import UPLOAD_METHOD, render
 from models import Card, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -258,6 +262,8 @@ class Delivery:
 
     def _call(self, method: str, payload: dict) -> _Outcome:
         try:
+            if method == UPLOAD_METHOD:
+                return self._upload(payload)
             response = self.client.api_call(method, json=payload)
             return _Outcome(ts=response.get("ts"), channel=response.get("channel"))
         except SlackApiError as exc:
@@ -270,8 +276,19 @@ class Delivery:
             if error in TOKEN_ERRORS:  # the message is fine, the token is not: it waits for a good token
                 return _Outcome(error=error, retry_after=TOKEN_PAUSE.total_seconds(), rate_limited=True)
             return _Outcome(error=error, transient=status >= 500 or error in TRANSIENT_ERRORS)
-        except (URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (URLError, TimeoutError, ConnectionError, OSError, SlackClientError) as exc:
             return _Outcome(error=f"network: {exc}", transient=True)
+
+    def _upload(self, payload: dict) -> _Outcome:
+        """Draw the file (outside any transaction) and upload it with files_upload_v2."""
+        try:
+            content = render(payload["renderer"], payload.get("data") or {})
+        except Exception as exc:  # a file that cannot be drawn will not be drawn on a retry either
+            log.exception("outbox upload %s could not be drawn", payload.get("filename"))
+            return _Outcome(error=f"render_failed: {type(exc).__name__}")
+        self.client.files_upload_v2(channel=payload["channel"], file=content, filename=payload["filename"],
+                                    title=payload.get("title"), alt_txt=payload.get("alt_txt") or None)  # fmt: skip
+        return _Outcome()
 
     def _record(self, claim: _Claim, outcome: _Outcome) -> int:
         """Store the outcome, only while the row is still this worker's claim; 1 when it was sent."""

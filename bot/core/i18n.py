@@ -101,17 +101,17 @@ def resolve_locale(candidates: Iterable[str | None], default: str = DEFAULT_LOCA
 
 
 def format_date(value: date, fmt: str = "medium") -> str:
-    return babel_dates.format_date(value, format=fmt, locale=_current.get())
+    return babel_dates.format_date(value, format=fmt, locale=_locale(_current.get()))
 
 
 def format_datetime(value: datetime, tz: str | None = None, fmt: str = "medium") -> str:
     """An aware datetime shown in the reader's zone and locale."""
     zone = ZoneInfo(tz) if tz else None
-    return babel_dates.format_datetime(value, format=fmt, tzinfo=zone, locale=_current.get())
+    return babel_dates.format_datetime(value, format=fmt, tzinfo=zone, locale=_locale(_current.get()))
 
 
 def format_decimal(value: float | int) -> str:
-    return babel_numbers.format_decimal(value, locale=_current.get())
+    return babel_numbers.format_decimal(value, locale=_locale(_current.get()))
 
 
 def territory_name(code: str) -> str:

@@ -29,6 +29,8 @@ class Action(StrEnum):
     CAPA_VERIFY = "capa_verify"
     CAPA_REJECT = "capa_reject"
     FEEDBACK_GIVE = "feedback_give"
+    LEVEL_APPROVE = "level_approve"
+    LEVEL_REJECT = "level_reject"
 
 
 class View(StrEnum):
@@ -42,6 +44,7 @@ class View(StrEnum):
     CAPA_PLAN = "capa_plan"
     CAPA_RETURN = "capa_return"
     FEEDBACK_GIVE = "feedback_give"
+    SCORECARD_RATE = "scorecard_rate"
 
 
 class Shortcut(StrEnum):
