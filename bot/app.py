@@ -16,6 +16,7 @@ from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.feedback import jobs as feedback_jobs
 from bot.feedback.flows import invite_feedback
+from bot.risk import jobs as risk_jobs
 from bot.scorecards import hooks as scorecard_hooks
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
@@ -81,4 +82,11 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
     tickets = ticket_jobs.JOBS if config.tickets.enabled else []
-    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS, *scorecard_jobs.JOBS]
+    return [
+        *maintenance.JOBS,
+        *tickets,
+        *capa_jobs.JOBS,
+        *feedback_jobs.JOBS,
+        *scorecard_jobs.JOBS,
+        risk_jobs.job(config),
+    ]

@@ -258,6 +258,68 @@ def _distinct_names(key: str, names: list[str], what: str) -> None:
         seen.add(name)
 
 
+RISK_KINDS = (
+    "disaster", "sanctions", "fx", "holiday", "unconfirmed_order", "stale_order", "behind_schedule",
+    "on_time_drop", "quality_drop", "sla_breaches", "level_down", "capa_overdue",
+)  # fmt: skip
+
+
+class RiskFeedsConfig(_Strict):
+    """Where the outside world's signals come from (http, https or file URLs; null or empty: not used)."""
+
+    gdacs_url: str | None = Field(default=None, description="GDACS RSS")
+    sanctions_urls: list[str] = Field(default_factory=list, description="OFAC SDN CSV, EU consolidated CSV")
+    fx_url: str | None = Field(default=None, description="ECB euro reference rates XML (daily or history)")
+    timeout_seconds: float = Field(default=20, gt=0)
+    retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("gdacs_url", "fx_url")
+    @classmethod
+    def _one_url(cls, value: str | None) -> str | None:
+        return _feed_url(value) if value else None
+
+    @field_validator("sanctions_urls")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        return [_feed_url(url) for url in value]
+
+
+def _feed_url(value: str) -> str:
+    if not re.match(r"^(https?|file)://", value):
+        raise ValueError(f"{value!r} is not an http, https or file URL")
+    return value
+
+
+class RiskThresholds(_Strict):
+    """When the internal signals fire (see the README, "Risk early warning")."""
+
+    unconfirmed_hours: float = Field(
+        default=48, gt=0, description="orders not confirmed this long after issue"
+    )
+    stale_days: float = Field(default=7, gt=0, description="confirmed orders with no update for this long")
+    behind_days: int = Field(default=5, ge=1, description="due within this many days ...")
+    behind_progress_percent: int = Field(default=50, ge=1, le=100, description="... and progress below this")
+    on_time_min: float = Field(default=80, ge=0, le=100, description="on-time rate (%) below this")
+    on_time_drop_points: float = Field(default=15, gt=0, description="or this far below the trailing mean")
+    lot_acceptance_min: float = Field(default=90, ge=0, le=100)
+    lot_acceptance_drop_points: float = Field(default=15, gt=0)
+    defect_ppm_max: float = Field(default=25000, gt=0, description="defect PPM above this is a spike")
+    sla_breaches: int = Field(default=2, ge=1, description="breaches in the last period that raise an alert")
+    sanctions_match_percent: float = Field(default=90, ge=50, le=100)
+    fx_move_percent: float = Field(default=5, gt=0)
+    holiday_days_ahead: int = Field(default=21, ge=1, description="due dates this close are checked")
+    holiday_after_days: int = Field(default=3, ge=0, description="days after a holiday period still at risk")
+
+
+class RiskConfig(_Strict):
+    channel: str | None = Field(default=None, description="buyers' alert channel; null: DMs to the buyers")
+    home_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    interval_minutes: int = Field(default=60, ge=1, description="how often the scheduler runs the risk job")
+    snooze_days: int = Field(default=7, ge=1)
+    feeds: RiskFeedsConfig = RiskFeedsConfig()
+    thresholds: RiskThresholds = RiskThresholds()
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -272,6 +334,7 @@ class AppConfig(_Strict):
     inspection: InspectionConfig = InspectionConfig()
     tickets: TicketsConfig = TicketsConfig()
     scorecards: ScorecardsConfig = ScorecardsConfig()
+    risk: RiskConfig = RiskConfig()
 
     @field_validator("default_locale")
     @classmethod

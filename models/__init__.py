@@ -7,6 +7,7 @@ from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
+from models.risk import FxRate, RiskAlert, RiskAlertPost, RiskFeed
 from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
@@ -20,6 +21,7 @@ __all__ = [
     "DateProposal",
     "FeedbackInvitation",
     "FeedbackResponse",
+    "FxRate",
     "Inspection",
     "JobClaim",
     "LevelChange",
@@ -29,6 +31,9 @@ __all__ = [
     "ProcessedEvent",
     "ProductionUpdate",
     "Receipt",
+    "RiskAlert",
+    "RiskAlertPost",
+    "RiskFeed",
     "ScorecardEvaluation",
     "ScorecardRating",
     "SlackUser",

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fakeslack import FakeSlack
+from feedserver import feed_server  # noqa: F401  (a fixture: the risk feeds served locally)
 from slackclient import SlackClient
 
 from bot.app import create_app, make_client

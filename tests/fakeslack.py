@@ -324,7 +324,19 @@ class FakeSlack(HistoryApi, FilesApi):
             return "invalid_blocks"
         return None
 
+    def _direct(self, params) -> dict[str, Any]:
+        """A post to a user id goes to the app's DM with that person (Slack opens it: a D… channel)."""
+        user = params.get("channel")
+        if user in self.users and user not in self.channels:
+            dm = f"D{user}"
+            self.channels.setdefault(dm, {"id": dm, "name": "", "is_channel": False, "is_private": True,
+                                          "is_im": True, "is_mpim": False, "is_ext_shared": False,
+                                          "is_shared": False, "is_member": True, "user": user})  # fmt: skip
+            params = dict(params) | {"channel": dm}
+        return params
+
     def api_chat_postMessage(self, params):
+        params = self._direct(params)
         channel = self.channels.get(params.get("channel"))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}

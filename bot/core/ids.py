@@ -31,6 +31,9 @@ class Action(StrEnum):
     FEEDBACK_GIVE = "feedback_give"
     LEVEL_APPROVE = "level_approve"
     LEVEL_REJECT = "level_reject"
+    RISK_ACK = "risk_ack"
+    RISK_SNOOZE = "risk_snooze"
+    RISK_FALSE_POSITIVE = "risk_false_positive"
 
 
 class View(StrEnum):

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from bot.config import SCORECARD_VARIABLES
 from bot.core.actors import SYSTEM
 from bot.feedback.service import feedback_means
+from bot.risk.service import exposure, risk_rows
 from bot.suppliers.service import visible_suppliers
 from models import (
     AuditEvent,
@@ -284,6 +285,16 @@ def feedback_table(session: Session) -> Table:
     return Table(header, rows)
 
 
+def risks_table(session: Session) -> Table:
+    """Risk alerts, oldest first: `summary` in English, `exposure` the supplier's current 0-100."""
+    header = ["supplier", "kind", "severity", "status", "opened_at", "resolved_at", "summary", "subject",
+              "escalated_at", "exposure"]  # fmt: skip
+    scores = exposure(session)
+    rows = ([r.supplier, r.kind, r.severity, r.status, r.opened_at, r.resolved_at, r.summary, r.subject,
+             r.escalated_at, scores.get(r.supplier_id, 0.0)] for r in risk_rows(session))  # fmt: skip
+    return Table(header, rows, frozenset({"opened_at", "resolved_at", "escalated_at"}))
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -295,8 +306,9 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "scorecards": scorecards_table,
     "capas": capas_table,
     "feedback": feedback_table,
+    "risks": risks_table,
 }
-PLANNED = ("risks",)
+PLANNED: tuple[str, ...] = ()
 
 
 # OWASP "CSV injection": a spreadsheet runs a text cell that starts with one of these as a formula.
