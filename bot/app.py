@@ -14,6 +14,7 @@ from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
+from bot.digests import jobs as digest_jobs
 from bot.feedback import jobs as feedback_jobs
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
@@ -71,4 +72,11 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
     tickets = ticket_jobs.JOBS if config.tickets.enabled else []
-    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS, *scorecard_jobs.JOBS]
+    return [
+        *maintenance.JOBS,
+        *tickets,
+        *capa_jobs.JOBS,
+        *feedback_jobs.JOBS,
+        *scorecard_jobs.JOBS,
+        *digest_jobs.JOBS,
+    ]

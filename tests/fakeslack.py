@@ -317,6 +317,8 @@ class FakeSlack(HistoryApi):
         return None
 
     def api_chat_postMessage(self, params):
+        if params.get("channel") in self.users:  # a user id: the app's direct message with that person
+            return self._post_direct(params)
         channel = self.channels.get(params.get("channel"))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
@@ -328,6 +330,17 @@ class FakeSlack(HistoryApi):
         with self._lock:
             self.messages[(params["channel"], ts)] = dict(params)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+
+    def _post_direct(self, params):
+        user = self.users[params["channel"]]
+        if user["is_bot"] or user["deleted"]:
+            return {"ok": False, "error": "cannot_dm_bot" if user["is_bot"] else "user_not_found"}
+        if error := self._check(params):
+            return {"ok": False, "error": error}
+        channel, ts = "D" + params["channel"], f"{1_700_000_000 + next(self._ts)}.000100"
+        with self._lock:
+            self.messages[(channel, ts)] = dict(params) | {"channel": channel}
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text")}}
 
     def api_chat_update(self, params):
         key = (params.get("channel"), params.get("ts"))

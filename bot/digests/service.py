@@ -1,0 +1,82 @@
+"""Composing and queuing digests, each claimed by (recipient, local day) in the transaction that queues
+it, so N workers, reruns and restarts send at most one a day; and the digest preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from bot.config import AppConfig
+from bot.core.actors import SYSTEM
+from bot.core.audit import record_events
+from bot.core.i18n import use_locale
+from bot.core.outbox import post_message
+from bot.core.upsert import insert_or_ignore
+from bot.digests import sections as _builtin_sections  # noqa: F401  (registers the built-in sections)
+from bot.digests.content import (
+    Composition,
+    Links,
+    Reader,
+    SupplierTarget,
+    buyer_sections,
+    supplier_sections,
+    worth_sending,
+)
+from bot.digests.recipients import Recipient
+from bot.digests.views import digest_message
+from bot.digests.workdays import zone_or_utc
+from models import Digest, utcnow
+
+
+def already_sent(session: Session, due: Sequence[tuple[Recipient, date]]) -> set[tuple[str, date]]:
+    """The (recipient, local day) pairs among `due` that already have their digest (or had nothing)."""
+    days = {day for _r, day in due}
+    if not days:
+        return set()
+    rows = session.exec(select(Digest.recipient, Digest.local_date).where(Digest.local_date.in_(days))).all()
+    return {(recipient, day) for recipient, day in rows}
+
+
+def queue_digests(
+    *, session: Session, due: Sequence[tuple[Recipient, date]], now: datetime, config: AppConfig, links: Links,
+    worker: str = "",
+) -> int:  # fmt: skip
+    """Compose each due recipient's digest and queue it, unless another run claimed that recipient's
+    day first; returns how many were queued. Nothing to say: the day is claimed, nothing is posted."""
+    composition = Composition(session=session, now=now, config=config, links=links)
+    targets = {
+        r.supplier_id: SupplierTarget(r.supplier_id, r.supplier_name, r.country or "", r.locale, r.zone, day)
+        for r, day in due
+        if r.kind == "supplier"
+    }
+    per_supplier = supplier_sections(composition, list(targets.values())) if targets else {}
+    queued, events = 0, []
+    for recipient, day in due:
+        found = per_supplier.get(recipient.supplier_id, []) if recipient.kind == "supplier" else (
+            buyer_sections(composition, day))  # fmt: skip
+        items = worth_sending(found)
+        claim = {"recipient": recipient.key, "kind": recipient.kind, "supplier_id": recipient.supplier_id,
+                 "local_date": day, "timezone": recipient.zone, "status": "sent" if items else "empty",
+                 "items": items, "worker": worker, "sent_at": utcnow(), "outbox_id": None}  # fmt: skip
+        if not insert_or_ignore(session, Digest, claim, ["recipient", "local_date"]) or not items:
+            continue
+        reader = Reader(zone=zone_or_utc(recipient.zone), today=day, now=now)
+        with use_locale(recipient.locale):
+            payload = digest_message(found, reader, supplier_name=recipient.supplier_name or None)
+        row = post_message(session=session, channel_id=recipient.key, payload=payload)
+        session.flush()
+        session.execute(
+            update(Digest)
+            .where(Digest.recipient == recipient.key, Digest.local_date == day)
+            .values(outbox_id=row.id),
+            execution_options={"synchronize_session": False},
+        )
+        events.append({"actor_id": SYSTEM.user_id, "actor_role": "system", "object_type": "digest",
+                       "object_id": recipient.key, "action": "sent",
+                       "after": {"local_date": day.isoformat(), "items": items}})  # fmt: skip
+        queued += 1
+    record_events(session=session, events=events)
+    return queued

@@ -1,0 +1,218 @@
+"""Daily digests: at 09:00 in each reader's own zone (across daylight-saving changes and in half-hour zones),
+on their working days, once a day whatever the number of workers, runs or restarts; nothing to say,
+nothing sent."""
+
+import csv
+import io
+import json
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+from conftest import ACME_CHANNEL, BUYER, BUYER_ZH
+from helpers import card_ts, issue_order, translated
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.app import make_client, scheduled_jobs
+from bot.cli import main
+from bot.config import DigestsConfig
+from bot.core.scheduler import JobContext, run_job
+from models import Digest, OutboxMessage
+
+ROAMING = "U0ROAMING"  # a buyer whose Slack zone each test chooses
+
+
+def _ctx(engine, config, settings, worker="w1"):
+    return JobContext(engine=engine, config=config, client=make_client(settings), worker_id=worker)
+
+
+def _run(engine, config, settings, at, worker="w1"):
+    return run_job(_ctx(engine, config, settings, worker), scheduled_jobs(config), "digest", at)
+
+
+def _digests(session, recipient):
+    return session.exec(select(Digest).where(Digest.recipient == recipient).order_by(Digest.local_date)).all()
+
+
+def _direct_posts(slack, user):
+    return slack.posts(user)
+
+
+def _digest_post(slack, session, recipient):
+    """The post of the recipient's latest digest, once delivered."""
+    (digest, *_rest) = reversed(_digests(session, recipient))
+
+    def delivered():
+        return [p for p in slack.posts(digest.recipient)
+                if p.get("metadata", {}).get("event_payload", {}).get("outbox_id") == digest.outbox_id]  # fmt: skip
+
+    return slack.wait_for(delivered, what=f"the digest to {recipient}")[0]
+
+
+@pytest.fixture
+def busy(client, slack, acme):
+    """Acme has an order to confirm: both Acme's channel and the buyers have something to read."""
+    issue_order(client)
+    return acme
+
+
+def _buyer_in(slack, client, zone):
+    slack.add_user(ROAMING, tz=zone)
+    assert client.command("supplier list", user=ROAMING, channel=ACME_CHANNEL).status == 200  # uses the bot
+
+
+# (zone, the local day, the UTC instant its wall clock shows 09:00)
+NINE_O_CLOCK = [
+    (
+        "America/New_York",
+        date(2026, 3, 9),
+        datetime(2026, 3, 9, 13, 0, tzinfo=UTC),
+    ),  # the Monday after EDT began
+    (
+        "America/New_York",
+        date(2026, 3, 6),
+        datetime(2026, 3, 6, 14, 0, tzinfo=UTC),
+    ),  # the Friday before (EST)
+    ("America/New_York", date(2026, 11, 2), datetime(2026, 11, 2, 14, 0, tzinfo=UTC)),  # the Monday after EST
+    ("Europe/Berlin", date(2026, 3, 30), datetime(2026, 3, 30, 7, 0, tzinfo=UTC)),  # CEST
+    ("Europe/Berlin", date(2026, 10, 26), datetime(2026, 10, 26, 8, 0, tzinfo=UTC)),  # CET again
+    ("Asia/Kolkata", date(2026, 9, 2), datetime(2026, 9, 2, 3, 30, tzinfo=UTC)),  # +05:30
+    ("Asia/Kathmandu", date(2026, 9, 2), datetime(2026, 9, 2, 3, 15, tzinfo=UTC)),  # +05:45
+    (
+        "Pacific/Auckland",
+        date(2026, 9, 28),
+        datetime(2026, 9, 27, 20, 0, tzinfo=UTC),
+    ),  # NZDT began the day before
+    ("Pacific/Auckland", date(2026, 4, 6), datetime(2026, 4, 5, 21, 0, tzinfo=UTC)),  # NZST again
+]
+
+
+@pytest.mark.parametrize(("zone", "day", "nine"), NINE_O_CLOCK, ids=[f"{z}-{d}" for z, d, _n in NINE_O_CLOCK])
+def test_a_buyer_gets_the_digest_at_nine_in_their_own_zone(
+    client, slack, session, engine, config, settings, busy, delivery, zone, day, nine
+):
+    _buyer_in(slack, client, zone)
+    _run(engine, config, settings, nine - timedelta(minutes=1))
+    assert _digests(session, ROAMING) == []  # 08:59 local: not yet
+    _run(engine, config, settings, nine)
+    (digest,) = _digests(session, ROAMING)
+    assert (digest.local_date, digest.status, digest.timezone) == (day, "sent", zone)
+    (post,) = slack.wait_for(lambda: _direct_posts(slack, ROAMING), what="the buyer's digest")
+    text = json.dumps(post["blocks"])
+    assert translated("en", "Orders awaiting the supplier's confirmation") in text and "PO-1" in text
+
+
+def test_the_supplier_channel_gets_its_own_digest_in_its_language(client, slack, session, engine, config,
+                                                                  settings, busy, beta, delivery):  # fmt: skip
+    nine_in_shanghai = datetime(2026, 9, 2, 1, 0, tzinfo=UTC)
+    ts = card_ts(slack, session)
+    assert _run(engine, config, settings, nine_in_shanghai) is not None
+    post = _digest_post(slack, session, ACME_CHANNEL)
+    text = json.dumps(post, ensure_ascii=False)
+    assert translated("zh_CN", "Orders to confirm") in text and "PO-1" in text
+    assert "Beta" not in text and translated("zh_CN", "Overdue orders") not in text
+    # Links to the order card, built without asking Slack in the transaction.
+    assert f"https://home.slack.example/archives/C0ACME/p{ts.replace('.', '')}|PO-1>" in text
+    # Beta (Mexico City: still 1 September, past 09:00) has nothing to do: its day is done, nothing posted.
+    assert [(d.local_date, d.status) for d in _digests(session, "C0BETA")] == [(date(2026, 9, 1), "empty")]
+
+
+def test_two_workers_at_once_send_one_digest_per_recipient(
+    client, slack, session, engine, config, settings, busy
+):
+    at = datetime(2026, 9, 2, 9, 0, tzinfo=UTC)  # 09:00 passed in Shanghai and Berlin
+    results, start = [], threading.Barrier(2)
+
+    def worker(name):
+        start.wait()
+        results.append(_run(engine, config, settings, at, worker=name))
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    recipients = [d.recipient for d in session.exec(select(Digest).where(Digest.status == "sent")).all()]
+    assert sorted(recipients) == sorted({ACME_CHANNEL, BUYER})
+    assert session.exec(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.channel_id.in_([ACME_CHANNEL, BUYER]), OutboxMessage.payload["text"].is_not(None)
+    )).one() >= 2  # fmt: skip
+    queued = [r for r in results if r]
+    assert sum(int(r.split()[0]) for r in queued) == 2
+
+
+def test_a_restart_mid_morning_sends_nothing_twice_and_a_missed_day_is_not_sent_late(
+    client, slack, session, engine, config, settings, busy
+):
+    nine_thirty = datetime(2026, 9, 2, 1, 30, tzinfo=UTC)  # Shanghai 09:30; Berlin 03:30, not yet
+    assert _run(engine, config, settings, nine_thirty) == "1 digests queued"
+    # The worker restarts: runs at 10:30 and 11:00 Shanghai time add nothing.
+    assert _run(engine, config, settings, datetime(2026, 9, 2, 2, 30, tzinfo=UTC)) is None
+    assert _run(engine, config, settings, datetime(2026, 9, 2, 3, 0, tzinfo=UTC)) is None
+    # Down all of Berlin's 2 September: on 3 September at 00:30 Berlin nothing is sent for the 2nd.
+    assert _run(engine, config, settings, datetime(2026, 9, 2, 22, 30, tzinfo=UTC)) is None
+    assert _digests(session, BUYER) == []
+    # Down through Shanghai's morning of the 3rd, back at 15:00 there: sent once, late but the same day.
+    assert _run(engine, config, settings, datetime(2026, 9, 3, 7, 0, tzinfo=UTC)) == "2 digests queued"
+    assert [d.local_date for d in _digests(session, ACME_CHANNEL)] == [date(2026, 9, 2), date(2026, 9, 3)]
+    assert [d.local_date for d in _digests(session, BUYER)] == [date(2026, 9, 3)]
+
+
+def test_an_empty_day_sends_nothing(client, slack, session, engine, config, settings, acme, delivery):
+    assert _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC)) is None
+    assert [d.status for d in _digests(session, ACME_CHANNEL)] == ["empty"]
+    assert (
+        _direct_posts(slack, BUYER) == []
+        and _run(engine, config, settings, datetime(2026, 9, 2, 10, 0, tzinfo=UTC)) is None
+    )
+    assert not [p for p in slack.posts(ACME_CHANNEL) if "digest" in json.dumps(p).lower()]
+
+
+def test_holidays_and_weekends_are_skipped(client, slack, session, engine, config, settings, busy):
+    national_day = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)  # a Thursday; a public holiday in China
+    plain = config
+    assert _run(engine, plain, settings, national_day) == "1 digests queued"  # the buyer works
+    assert _digests(session, ACME_CHANNEL) == [] and len(_digests(session, BUYER)) == 1
+    saturday = datetime(2026, 10, 3, 9, 0, tzinfo=UTC)
+    assert _run(engine, plain, settings, saturday) is None
+    # The buyers follow China's calendar: its holiday is theirs too.
+    chinese = config.model_copy(update={"digests": DigestsConfig(buyer_country="CN")})
+    assert _run(engine, chinese, settings, datetime(2026, 10, 2, 9, 0, tzinfo=UTC)) is None
+    # Working days only turned off: every day.
+    every_day = config.model_copy(update={"digests": DigestsConfig(working_days_only=False)})
+    assert _run(engine, every_day, settings, saturday) == "2 digests queued"
+
+
+def test_the_export_lists_what_was_sent(
+    client, slack, session, engine, config, settings, db_url, busy, delivery
+):
+    _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC))
+    slack.wait_for(lambda: _direct_posts(slack, BUYER) and slack.posts(ACME_CHANNEL), what="digests")
+    slack.wait_for(lambda: all(r["sent_at"] for r in _export(db_url)) and len(_export(db_url)) == 2,
+                   what="sent")  # fmt: skip
+    rows = _export(db_url)
+    assert list(rows[0]) == ["recipient", "local_date", "sent_at", "items"]
+    assert {(r["recipient"], r["local_date"]) for r in rows} == {
+        (ACME_CHANNEL, "2026-09-02"),
+        (BUYER, "2026-09-02"),
+    }
+    assert all(int(r["items"]) >= 1 for r in rows)
+
+
+def _export(db_url):
+    result = CliRunner().invoke(main, ["export", "digests"], env={"DATABASE_URL": db_url})
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def test_a_buyer_reads_the_digest_in_their_language(
+    client, slack, session, engine, config, settings, busy, delivery
+):
+    client.command("supplier list", user=BUYER_ZH, channel=ACME_CHANNEL)
+    _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC))
+    (post,) = slack.wait_for(lambda: _direct_posts(slack, BUYER_ZH), what="digest")
+    assert translated("zh_CN", "Orders awaiting the supplier's confirmation") in json.dumps(
+        post, ensure_ascii=False
+    )
