@@ -1,7 +1,8 @@
-"""`/srm supplier add | edit | link | unlink | list | show`."""
+"""`/srm supplier add | edit | set | link | unlink | list | show`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -12,6 +13,7 @@ from bot.core.errors import DomainError
 from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
+from bot.digests import service as digests
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
@@ -74,6 +76,41 @@ def edit(request: CommandRequest) -> dict[str, Any]:
     ).format(
         name=neutralise(supplier.name), country=supplier.country, locale=supplier.locale, tz=supplier.timezone
     )
+    return message(text, [section(text)])
+
+
+def _set_digest(request: CommandRequest, supplier: suppliers.SupplierSummary, value: str) -> str:
+    """digest=HH:MM | off: the supplier channel's digest time, in the supplier's zone."""
+    setting = digests.set_supplier_digest(
+        session=request.session, actor=request.actor, supplier_id=supplier.supplier.id, value=value
+    )
+    name = neutralise(supplier.supplier.name)
+    if not setting.enabled:
+        return _(":white_check_mark: *{name}* gets no daily digest any more.").format(name=name)
+    return _(
+        ":white_check_mark: *{name}* gets its daily digest at {time} ({tz}) on its working days."
+    ).format(name=name, time=setting.time, tz=supplier.supplier.timezone)
+
+
+# `supplier set` keys and what sets each one (a usage error names the others).
+SETTINGS: dict[str, Callable[[CommandRequest, suppliers.SupplierSummary, str], str]] = {"digest": _set_digest}
+
+
+def set_(request: CommandRequest) -> dict[str, Any]:
+    """Change one of a supplier's settings (`SETTINGS`), e.g. its channel's digest time."""
+    args = request.args
+    if unknown := sorted(set(args.options) - set(SETTINGS)):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    if not args.options:
+        return help_views.missing_argument(request.grammar(), " | ".join(f"{key}=" for key in SETTINGS))
+    for key, value in args.options.items():
+        if not value:
+            return help_views.missing_argument(request.grammar(), f"{key}=")
+    buyers_only(request.actor)
+    supplier = suppliers.find_supplier(session=request.session, actor=request.actor, name=args.words[0])
+    text = "\n".join(SETTINGS[key](request, supplier, value) for key, value in args.options.items())
     return message(text, [section(text)])
 
 
@@ -193,6 +230,10 @@ def _grammar() -> Grammar:
             _("Change a supplier's name, country, language or time zone."),
         ),
         (
+            '/srm supplier set "<name>" digest=<HH:MM>|off',
+            _("Set the time of the supplier channel's daily digest (its own zone), or turn it off."),
+        ),
+        (
             '/srm supplier link "<name>"',
             _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
         ),
@@ -208,6 +249,7 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
+        ("supplier", "set"): set_,
         ("supplier", "link"): link,
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,

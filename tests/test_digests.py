@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import ACME_CHANNEL, BUYER, BUYER_ZH
+from conftest import ACME_CHANNEL, ACME_USER, BUYER, BUYER_ES, BUYER_ZH
 from helpers import card_ts, issue_order, translated
 from sqlalchemy import func
 from sqlmodel import select
@@ -19,7 +19,7 @@ from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.config import DigestsConfig
 from bot.core.scheduler import JobContext, run_job
-from models import Digest, OutboxMessage
+from models import AuditEvent, Digest, OutboxMessage
 
 ROAMING = "U0ROAMING"  # a buyer whose Slack zone each test chooses
 
@@ -216,3 +216,40 @@ def test_a_buyer_reads_the_digest_in_their_language(
     assert translated("zh_CN", "Orders awaiting the supplier's confirmation") in json.dumps(
         post, ensure_ascii=False
     )
+
+
+def test_buyers_set_a_supplier_channels_digest_time_or_turn_it_off(client, slack, session, engine, config, settings,
+                                                                   busy):  # fmt: skip
+    answer = client.command('supplier set "acme textiles" digest=7:30', user=BUYER, channel=ACME_CHANNEL).text
+    assert "07:30" in answer and "Asia/Shanghai" in answer
+    assert _run(engine, config, settings, datetime(2026, 9, 1, 23, 29, tzinfo=UTC)) is None  # 07:29 there
+    assert _run(engine, config, settings, datetime(2026, 9, 1, 23, 30, tzinfo=UTC)) == "1 digests queued"
+    client.command('supplier set "Acme Textiles" digest=off', user=BUYER, channel=ACME_CHANNEL)
+    assert (
+        _run(engine, config, settings, datetime(2026, 9, 3, 9, 0, tzinfo=UTC)) == "1 digests queued"
+    )  # the buyer
+    assert [d.local_date for d in _digests(session, ACME_CHANNEL)] == [date(2026, 9, 2)]
+    # Bad values and unknown keys change nothing and say how to write it, in the buyer's language.
+    bad = client.command(
+        'supplier set "Acme Textiles" digest=25:00', user=BUYER_ZH, channel=ACME_CHANNEL
+    ).text
+    assert (
+        translated(
+            "zh_CN", "“{value}” is not a time of day: use HH:MM (such as 09:00) or off.", value="25:00"
+        )
+        in bad
+    )
+    unknown = client.command(
+        'supplier set "Acme Textiles" colour=red', user=BUYER_ES, channel=ACME_CHANNEL
+    ).text
+    assert translated("es", "Unknown option(s): {names}.", names="colour") in unknown
+    # Supplier people cannot change it.
+    refused = client.command(
+        'supplier set "Acme Textiles" digest=10:00', user=ACME_USER, channel=ACME_CHANNEL
+    ).text
+    assert "10:00" not in refused
+    changes = session.exec(select(AuditEvent).where(AuditEvent.action == "digest_set")).all()
+    assert [c.after for c in changes] == [
+        {"enabled": True, "time": "07:30"},
+        {"enabled": False, "time": None},
+    ]

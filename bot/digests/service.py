@@ -10,11 +10,12 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.config import AppConfig
-from bot.core.actors import SYSTEM
-from bot.core.audit import record_events
+from bot.core.actors import SYSTEM, Actor
+from bot.core.audit import record_event, record_events
+from bot.core.errors import DomainError
 from bot.core.i18n import use_locale
 from bot.core.outbox import post_message
-from bot.core.upsert import insert_or_ignore
+from bot.core.upsert import insert_or_ignore, insert_or_update
 from bot.digests import sections as _builtin_sections  # noqa: F401  (registers the built-in sections)
 from bot.digests.content import (
     Composition,
@@ -28,7 +29,7 @@ from bot.digests.content import (
 from bot.digests.recipients import Recipient
 from bot.digests.views import digest_message
 from bot.digests.workdays import zone_or_utc
-from models import Digest, utcnow
+from models import Digest, DigestPreference, SupplierDigestSetting, utcnow
 
 
 def already_sent(session: Session, due: Sequence[tuple[Recipient, date]]) -> set[tuple[str, date]]:
@@ -80,3 +81,64 @@ def queue_digests(
         queued += 1
     record_events(session=session, events=events)
     return queued
+
+
+# --- preferences ---------------------------------------------------------------------------------------
+
+
+def clock_value(value: str) -> str | None:
+    """`HH:MM` (or `H:MM`) normalised to HH:MM; `off` → None; anything else is refused."""
+    text = value.strip().lower()
+    if text == "off":
+        return None
+    hours, sep, minutes = text.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+        raise DomainError("digest_time_invalid", value=value)
+    if int(hours) > 23 or int(minutes) > 59:
+        raise DomainError("digest_time_invalid", value=value)
+    return f"{int(hours):02d}:{minutes}"
+
+
+def set_supplier_digest(
+    *, session: Session, actor: Actor, supplier_id: int, value: str
+) -> SupplierDigestSetting:
+    """A supplier channel's digest time (`HH:MM`) or `off`, set by a buyer; audited before → after."""
+    clock = clock_value(value)
+    current = session.exec(
+        select(SupplierDigestSetting)
+        .where(SupplierDigestSetting.supplier_id == supplier_id)
+        .with_for_update()
+    ).first()
+    before = {"enabled": current.enabled, "time": current.time} if current else None
+    after = {"enabled": clock is not None, "time": clock}
+    values = {"supplier_id": supplier_id, "updated_by": actor.user_id, "updated_at": utcnow()} | after
+    insert_or_update(session, SupplierDigestSetting, values, keys=["supplier_id"])
+    record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="supplier",
+                 object_id=supplier_id, action="digest_set", before=before, after=after)  # fmt: skip
+    return SupplierDigestSetting(**values)
+
+
+def buyer_preference(*, session: Session, user_id: str) -> DigestPreference | None:
+    return session.get(DigestPreference, user_id)
+
+
+def set_buyer_preference(
+    *, session: Session, actor: Actor, enabled: bool, time: str | None, weekdays: Sequence[int] | None
+) -> DigestPreference:
+    """A buyer's own digest: on or off, time (None: the default) and days (None: the working week)."""
+    clock = clock_value(time) if time else None
+    if weekdays is not None and not weekdays:
+        raise DomainError("digest_days_invalid")
+    days = ",".join(str(d) for d in sorted(set(weekdays))) if weekdays is not None else None
+    current = session.exec(
+        select(DigestPreference).where(DigestPreference.user_id == actor.user_id).with_for_update()
+    ).first()
+    before = (
+        {"enabled": current.enabled, "time": current.time, "weekdays": current.weekdays} if current else None
+    )
+    after = {"enabled": enabled, "time": clock, "weekdays": days}
+    values = {"user_id": actor.user_id, "updated_at": utcnow()} | after
+    insert_or_update(session, DigestPreference, values, keys=["user_id"])
+    record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="digest_preference",
+                 object_id=actor.user_id, action="set", before=before, after=after)  # fmt: skip
+    return DigestPreference(**values)
