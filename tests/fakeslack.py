@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -55,6 +56,7 @@ class FakeSlack(HistoryApi):
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
         self._in_flight: dict[str, int] = {}
         self._lost_answers: dict[str, list[tuple[bool, float]]] = {}
+        self._rate_limited: dict[str, tuple[float, int, random.Random]] = {}
         self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
@@ -155,6 +157,11 @@ class FakeSlack(HistoryApi):
             else:
                 self._slow.pop(method, None)
 
+    def rate_limit_some(self, method: str, *, share: float, retry_after: int = 1, seed: int = 7) -> None:
+        """Answer a `share` of the calls of `method` (chosen at random, reproducibly) with 429 and Retry-After."""
+        with self._lock:
+            self._rate_limited[method] = (share, retry_after, random.Random(seed))
+
     def lose_answer_next(self, method: str, *, carried_out: bool = True, late_by: float = 0) -> None:
         """Drop the connection of the next call of `method` without an answer: after carrying the call out
         (Slack accepted a post but its answer never reached the client) or before (it never got there).
@@ -200,6 +207,12 @@ class FakeSlack(HistoryApi):
             self.calls.append(Call(method, params, time.monotonic()))
             lost, late_by = _pop_first(self._lost_answers.get(method)) or (None, 0)
             failure = _pop_first(self._failures.get(method))
+            if failure is None and method in self._rate_limited:
+                share, retry_after, rng = self._rate_limited[method]
+                if rng.random() < share:
+                    failure = Failure(
+                        429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+                    )
             gate = self._matching_hold(method, params)
             slow = self._slow.get(method)
             if slow and slow[2] is not None and not slow[2](params):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.config import AppConfig
@@ -14,8 +15,8 @@ from bot.core.actors import SYSTEM, Actor
 from bot.core.audit import record_event, record_events
 from bot.core.errors import DomainError
 from bot.core.i18n import use_locale
-from bot.core.outbox import post_message
-from bot.core.upsert import insert_or_ignore, insert_or_update
+from bot.core.outbox import post_many
+from bot.core.upsert import insert_or_update
 from bot.digests import sections as _builtin_sections  # noqa: F401  (registers the built-in sections)
 from bot.digests.content import (
     Composition,
@@ -46,7 +47,9 @@ def queue_digests(
     worker: str = "",
 ) -> int:  # fmt: skip
     """Compose each due recipient's digest and queue it, unless another run claimed that recipient's
-    day first; returns how many were queued. Nothing to say: the day is claimed, nothing is posted."""
+    day first; returns how many were queued. Nothing to say: the day is claimed, nothing is posted.
+
+    Claims, outbox rows and audit events go in a few statements for the whole batch."""
     composition = Composition(session=session, now=now, config=config, links=links)
     targets = {
         r.supplier_id: SupplierTarget(r.supplier_id, r.supplier_name, r.country or "", r.locale, r.zone, day)
@@ -54,33 +57,49 @@ def queue_digests(
         if r.kind == "supplier"
     }
     per_supplier = supplier_sections(composition, list(targets.values())) if targets else {}
-    queued, events = 0, []
+    contents = {}
     for recipient, day in due:
         found = per_supplier.get(recipient.supplier_id, []) if recipient.kind == "supplier" else (
             buyer_sections(composition, day))  # fmt: skip
-        items = worth_sending(found)
-        claim = {"recipient": recipient.key, "kind": recipient.kind, "supplier_id": recipient.supplier_id,
-                 "local_date": day, "timezone": recipient.zone, "status": "sent" if items else "empty",
-                 "items": items, "worker": worker, "sent_at": utcnow(), "outbox_id": None}  # fmt: skip
-        if not insert_or_ignore(session, Digest, claim, ["recipient", "local_date"]) or not items:
-            continue
+        contents[recipient.key] = (recipient, day, found, worth_sending(found))
+    claimed = _claim(session, [(r, day, items) for r, day, _found, items in contents.values()], worker)
+    to_send = [contents[key] for key in claimed if contents[key][3]]
+    messages = []
+    for recipient, day, found, _items in to_send:
         reader = Reader(zone=zone_or_utc(recipient.zone), today=day, now=now)
         with use_locale(recipient.locale):
-            payload = digest_message(found, reader, supplier_name=recipient.supplier_name or None)
-        row = post_message(session=session, channel_id=recipient.key, payload=payload)
-        session.flush()
+            messages.append(
+                (recipient.key, digest_message(found, reader, supplier_name=recipient.supplier_name or None))
+            )
+    outbox_ids = post_many(session=session, messages=messages)
+    if outbox_ids:
         session.execute(
-            update(Digest)
-            .where(Digest.recipient == recipient.key, Digest.local_date == day)
-            .values(outbox_id=row.id),
-            execution_options={"synchronize_session": False},
-        )
-        events.append({"actor_id": SYSTEM.user_id, "actor_role": "system", "object_type": "digest",
-                       "object_id": recipient.key, "action": "sent",
-                       "after": {"local_date": day.isoformat(), "items": items}})  # fmt: skip
-        queued += 1
-    record_events(session=session, events=events)
-    return queued
+            update(Digest.__table__)
+            .where(Digest.__table__.c.recipient == bindparam("key"), Digest.__table__.c.local_date == bindparam("day"))
+            .values(outbox_id=bindparam("row_id")),
+            [{"key": r.key, "day": day, "row_id": oid} for (r, day, _f, _i), oid in zip(to_send, outbox_ids, strict=True)],
+        )  # fmt: skip
+    record_events(session=session, events=[
+        {"actor_id": SYSTEM.user_id, "actor_role": "system", "object_type": "digest", "object_id": r.key,
+         "action": "sent", "after": {"local_date": day.isoformat(), "items": items}}
+        for r, day, _found, items in to_send])  # fmt: skip
+    return len(to_send)
+
+
+def _claim(session: Session, due: list[tuple[Recipient, date, int]], worker: str) -> list[str]:
+    """Claim each recipient's local day (one statement); returns the recipients this call claimed."""
+    if not due:
+        return []
+    table = Digest.__table__
+    rows = [{"recipient": r.key, "kind": r.kind, "supplier_id": r.supplier_id, "local_date": day,
+             "timezone": r.zone, "status": "sent" if items else "empty", "items": items, "worker": worker,
+             "sent_at": utcnow(), "outbox_id": None} for r, day, items in due]  # fmt: skip
+    statement = _insert(session)(table).on_conflict_do_nothing(index_elements=["recipient", "local_date"])
+    return list(session.execute(statement.returning(table.c.recipient), rows).scalars())
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 # --- preferences ---------------------------------------------------------------------------------------
