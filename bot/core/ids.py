@@ -29,6 +29,9 @@ class Action(StrEnum):
     CAPA_VERIFY = "capa_verify"
     CAPA_REJECT = "capa_reject"
     FEEDBACK_GIVE = "feedback_give"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST_TOGGLE = "home_digest_toggle"
+    HOME_DIGEST_EDIT = "home_digest_edit"
 
 
 class View(StrEnum):
@@ -42,6 +45,8 @@ class View(StrEnum):
     CAPA_PLAN = "capa_plan"
     CAPA_RETURN = "capa_return"
     FEEDBACK_GIVE = "feedback_give"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST = "home_digest"
 
 
 class Shortcut(StrEnum):
