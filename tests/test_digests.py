@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import ACME_CHANNEL, ACME_USER, BUYER, BUYER_ES, BUYER_ZH
-from helpers import card_ts, issue_order, translated
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
+from helpers import card_ts, issue_order, order_named, translated
+from slackclient import click
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -19,7 +20,7 @@ from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.config import DigestsConfig
 from bot.core.scheduler import JobContext, run_job
-from models import AuditEvent, Digest, OutboxMessage
+from models import AuditEvent, Card, Digest, LevelChange, Order, OutboxMessage, ScorecardEvaluation, Ticket
 
 ROAMING = "U0ROAMING"  # a buyer whose Slack zone each test chooses
 
@@ -253,3 +254,61 @@ def test_buyers_set_a_supplier_channels_digest_time_or_turn_it_off(client, slack
         {"enabled": True, "time": "07:30"},
         {"enabled": False, "time": None},
     ]
+
+
+def test_every_section_reads_only_its_readers_data(client, slack, session, engine, config, settings, acme, beta,
+                                                   delivery):  # fmt: skip
+    """Buyers read the whole portfolio; Acme's channel only Acme's, in Chinese, with holidays before due dates
+    and a line from its latest scorecard."""
+    issue_order(client, "order new PO-1 qty=10 due=2026-09-28")  # to confirm; Mid-Autumn (25th) before it
+    issue_order(client, "order new PO-2 qty=10 due=2026-09-03")  # confirmed, then late
+    issue_order(client, "order new PO-3 qty=10 due=2026-09-10")  # confirmed, no update since: quiet
+    for po in ("PO-2", "PO-3"):
+        click(client, "order_confirm", str(order_named(session, po).id), user=ACME_USER, channel=ACME_CHANNEL)
+    client.command(
+        'order new PO-B qty=5 due=2026-09-20 supplier="Beta Foods"', user=BUYER, channel=BETA_CHANNEL
+    )
+    client.command('ticket new "Labels missing"', user=BUYER, channel=ACME_CHANNEL)  # waits on Acme
+    client.message("Cartons arrived crushed", user=ACME_USER, channel=ACME_CHANNEL, ts="1800000000.000500")
+    client.event(
+        {
+            "type": "reaction_added",
+            "user": ACME_USER,
+            "reaction": "ticket",
+            "item_user": ACME_USER,
+            "item": {"type": "message", "channel": ACME_CHANNEL, "ts": "1800000000.000500"},
+            "event_ts": "1.2",
+        }
+    )  # fmt: skip  (waits on us)
+    acme_id = order_named(session, "PO-1").supplier_id
+    session.add(ScorecardEvaluation(supplier_id=acme_id, period_start=date(2026, 8, 1), period_end=date(2026, 8, 31),
+                                    score=88.0, level="core_strategic"))  # fmt: skip
+    session.add(LevelChange(supplier_id=acme_id, from_level="key", to_level="core_strategic"))
+    session.add(OutboxMessage(method="chat.postMessage", channel_id="C0GONE", payload={"text": "x"}, status="failed", last_error="is_archived",
+                              created_at=datetime(2026, 9, 8, 0, 0, tzinfo=UTC)))  # fmt: skip
+    session.commit()
+    cards = lambda: [x.card_id for x in (*session.exec(select(Order)), *session.exec(select(Ticket)))]  # noqa: E731
+    slack.wait_for(lambda: len(cards()) == 6 and all(c and session.get(Card, c).ts for c in cards()),
+                   what="order and ticket cards posted")  # fmt: skip
+
+    tuesday = datetime(2026, 9, 8, 9, 0, tzinfo=UTC)  # Berlin 11:00, Shanghai 17:00, Mexico City 03:00
+    assert _run(engine, config, settings, tuesday) == "2 digests queued"
+    buyer = json.dumps(_digest_post(slack, session, BUYER), ensure_ascii=False)
+    for title in ("Tickets waiting on us", "Orders awaiting the supplier's confirmation", "Overdue orders",
+                  "Due this week, no recent update", "Level changes awaiting approval",
+                  "Messages the bot could not post"):  # fmt: skip
+        assert f"*{title}*" in buyer, title
+    assert "|T-2> Cartons arrived crushed · Acme Textiles" in buyer and "Labels missing" not in buyer
+    assert "PO-B" in buyer and "key → core_strategic" in buyer and "`is_archived`" in buyer
+    assert translated("en", "{n} day late", n="5").replace("day", "days") in buyer  # PO-2, due on the 3rd
+    assert "left" in buyer or "overdue by" in buyer  # SLA clocks
+
+    acme_text = json.dumps(_digest_post(slack, session, ACME_CHANNEL), ensure_ascii=False)
+    for title in ("Orders to confirm", "Production updates expected today", "Open tickets waiting on you",
+                  "Public holidays before due dates", "Your scorecard"):  # fmt: skip
+        assert translated("zh_CN", title) in acme_text, title
+    assert "|T-1> Labels missing" in acme_text and "PO-3" in acme_text and "PO-1" in acme_text
+    assert "中秋节" in acme_text and "2026年8月" in acme_text  # the holiday and the month in Chinese
+    assert "PO-B" not in acme_text and "Beta" not in acme_text and "is_archived" not in acme_text
+    assert "Cartons arrived crushed" not in acme_text  # a ticket waiting on the buyers, not on Acme
+    assert "88/100" in acme_text

@@ -9,7 +9,7 @@ from babel.dates import format_timedelta
 from sqlalchemy import and_, func, or_
 from sqlmodel import select
 
-from bot.core.i18n import _, current_locale, format_date, format_decimal, ngettext
+from bot.core.i18n import _, current_locale, format_date, format_decimal, format_month, ngettext
 from bot.core.text import neutralise
 from bot.digests.content import (
     Composition,
@@ -267,7 +267,9 @@ def holidays_before_due_dates(
     grouped: dict[int, list[Line]] = {}
     for supplier_id, orders in dues.items():
         target = by_id[supplier_id]
-        for day, name in holidays_between(target.country, target.today, max(d for _po, d in orders)):
+        for day, name in holidays_between(
+            target.country, target.today, max(d for _po, d in orders), target.locale
+        ):
             before = [neutralise(po) for po, due in orders if due >= day]
             grouped.setdefault(supplier_id, []).append(Line(
                 lambda r, day=day, name=name, before=before: "• " + _("{date} {holiday}: before the due date "
@@ -299,7 +301,7 @@ def latest_scorecard(composition: Composition, targets: Sequence[SupplierTarget]
         score, start = round(evaluation.score), evaluation.period_start
 
         def text(r, score=score, start=start, good=evaluation.score >= GOOD_SCORE) -> str:
-            month = format_date(start, "MMMM y")
+            month = format_month(start)
             if good:
                 return ":star: " + _("Your score for {period} is {score}/100. Thank you, keep it up!").format(
                     period=month, score=score)  # fmt: skip

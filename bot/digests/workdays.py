@@ -32,12 +32,20 @@ def send_moment(local_day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(local_day, clock, zone).astimezone(UTC)
 
 
+# Our catalogs' locales → the holidays package's language codes.
+HOLIDAY_LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN", "es": "es"}
+
+
 @cache
-def _calendar(country: str, year: int):
+def _calendar(country: str, year: int, locale: str | None = None):
     try:
-        return holidays.country_holidays(country, years=[year])
+        calendar = holidays.country_holidays(country, years=[year])
     except NotImplementedError:
         return None
+    language = HOLIDAY_LANGUAGES.get(locale or "")
+    if language and language in getattr(calendar, "supported_languages", ()):
+        calendar = holidays.country_holidays(country, years=[year], language=language)
+    return calendar
 
 
 def weekend_of(country: str | None) -> frozenset[int]:
@@ -46,9 +54,9 @@ def weekend_of(country: str | None) -> frozenset[int]:
     return frozenset(calendar.weekend) if calendar is not None else SATURDAY_SUNDAY
 
 
-def holiday_name(country: str | None, day: date) -> str | None:
-    """The public holiday on `day` in `country`, if any."""
-    calendar = _calendar(country.upper(), day.year) if country else None
+def holiday_name(country: str | None, day: date, locale: str | None = None) -> str | None:
+    """The public holiday on `day` in `country`, if any (named in `locale` where the package can)."""
+    calendar = _calendar(country.upper(), day.year, locale) if country else None
     return calendar.get(day) if calendar is not None else None
 
 
@@ -58,13 +66,15 @@ def is_working_day(day: date, *, country: str | None, weekdays: frozenset[int] |
     return day.weekday() in worked and holiday_name(country, day) is None
 
 
-def holidays_between(country: str | None, first: date, last: date) -> list[tuple[date, str]]:
-    """Public holidays of `country` from `first` to `last`, both included."""
+def holidays_between(
+    country: str | None, first: date, last: date, locale: str | None = None
+) -> list[tuple[date, str]]:
+    """Public holidays of `country` from `first` to `last`, both included, named in `locale`."""
     if not country or last < first:
         return []
     found, day = [], first
     while day <= last:
-        name = holiday_name(country, day)
+        name = holiday_name(country, day, locale)
         if name:
             found.append((day, name))
         day += timedelta(days=1)

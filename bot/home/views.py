@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from bot.core.blocks import context, divider, header, section
-from bot.core.i18n import _, format_date, format_decimal, ngettext
+from bot.core.i18n import _, format_date, format_decimal, format_month, ngettext
 from bot.core.ids import Action, View
 from bot.core.text import neutralise
 from bot.home.service import Dashboard
@@ -152,7 +152,7 @@ def scorecard_modal(name: str, period_start: date | None, score: float | None, l
     else:
         shown = _("not enough data") if score is None else f"{round(score)}/100"
         blocks = [
-            section(f"*{neutralise(name)}* · {format_date(period_start, 'MMMM y')}"),
+            section(f"*{neutralise(name)}* · {format_month(period_start)}"),
             section(_("Score: {score} · Level: {level}").format(score=shown, level=_level_label(level))),
         ]
         lines = [
