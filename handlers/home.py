@@ -28,7 +28,15 @@ from models import utcnow
 
 log = logging.getLogger(__name__)
 
-NEEDS = SlackNeeds(events=("app_home_opened",), home_tab=True)
+NEEDS = SlackNeeds(
+    scopes=("chat:write",),
+    events=("app_home_opened",),
+    home_tab=True,
+    interactivity=True,
+    offers=("daily digests",),
+    story="Every working day at 09:00 in each reader's own time zone, each supplier channel and each buyer get "
+    "a digest of what waits on them, with links to the messages it is about.",
+)
 
 
 def register(app: App) -> None:

@@ -20,6 +20,8 @@ from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.config import DigestsConfig
 from bot.core.scheduler import JobContext, run_job
+from bot.digests import register_buyer_section, register_supplier_section
+from bot.digests.content import Line, Section
 from models import AuditEvent, Card, Digest, LevelChange, Order, OutboxMessage, ScorecardEvaluation, Ticket
 
 ROAMING = "U0ROAMING"  # a buyer whose Slack zone each test chooses
@@ -312,3 +314,30 @@ def test_every_section_reads_only_its_readers_data(client, slack, session, engin
     assert "PO-B" not in acme_text and "Beta" not in acme_text and "is_archived" not in acme_text
     assert "Cartons arrived crushed" not in acme_text  # a ticket waiting on the buyers, not on Acme
     assert "88/100" in acme_text
+
+
+@pytest.fixture
+def risk_sections():
+    """Sections another domain registers from the composition root (here: a stand-in for risk alerts)."""
+    from bot.digests import content
+
+    def buyers(composition, day):
+        return Section("risk", lambda: "Risk alerts", [Line(lambda r: "• Typhoon near Ningbo")])
+
+    def suppliers(composition, targets):
+        return {t.id: Section("risk", lambda: "Risk alerts", [Line(lambda r, t=t: f"• Port closed ({t.name})")])
+                for t in targets if t.country == "CN"}  # fmt: skip
+
+    register_buyer_section(buyers)
+    register_supplier_section(suppliers)
+    yield
+    content._BUYER_SECTIONS.remove(buyers)
+    content._SUPPLIER_SECTIONS.remove(suppliers)
+
+
+def test_sections_registered_by_other_domains_appear(client, slack, session, engine, config, settings, acme, beta,
+                                                     risk_sections, delivery):  # fmt: skip
+    """Nothing else to say: a registered section alone makes the digest."""
+    assert _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC)) == "2 digests queued"
+    assert "Typhoon near Ningbo" in json.dumps(_digest_post(slack, session, BUYER))
+    assert "Port closed (Acme Textiles)" in json.dumps(_digest_post(slack, session, ACME_CHANNEL))

@@ -11,7 +11,7 @@ from bot.config import AppConfig, TicketsConfig
 from bot.core.manifest import build_manifest
 from handlers import slack_needs
 
-NOT_BUILT = ("scorecard", "level", "risk", "digest", "home tab")
+NOT_BUILT = ("scorecard", "level", "risk", "home tab")
 
 
 @pytest.mark.parametrize("tickets", [True, False])

@@ -19,15 +19,21 @@ log = logging.getLogger(__name__)
 CHUNK = 200  # recipients composed and claimed per transaction
 
 
+_WORKSPACES: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+
+
 def workspace(client: WebClient) -> tuple[str | None, str | None]:
-    """The workspace URL (for links to messages) and team id, from auth.test; (None, None) when Slack
-    cannot say now (digests then go out without links)."""
-    try:
-        answer = client.auth_test()
-    except (SlackApiError, OSError) as exc:
-        log.warning("auth.test failed (%s); digests go out without links", exc)
-        return None, None
-    return answer.get("url"), answer.get("team_id")
+    """The workspace URL (for links to messages) and team id, from auth.test, asked once per process
+    and token; (None, None) while Slack cannot say (digests then go out without links)."""
+    key = (client.base_url, client.token)
+    if key not in _WORKSPACES:
+        try:
+            answer = client.auth_test()
+        except (SlackApiError, OSError) as exc:
+            log.warning("auth.test failed (%s); digests go out without links", exc)
+            return None, None
+        _WORKSPACES[key] = (answer.get("url"), answer.get("team_id"))
+    return _WORKSPACES[key]
 
 
 def buyer_group(ctx: JobContext) -> frozenset[str] | None:
