@@ -150,7 +150,7 @@ def test_a_restart_mid_morning_sends_nothing_twice_and_a_missed_day_is_not_sent_
     client, slack, session, engine, config, settings, busy
 ):
     nine_thirty = datetime(2026, 9, 2, 1, 30, tzinfo=UTC)  # Shanghai 09:30; Berlin 03:30, not yet
-    assert _run(engine, config, settings, nine_thirty) == "1 digests queued"
+    assert _run(engine, config, settings, nine_thirty) == "1 digest queued"
     # The worker restarts: runs at 10:30 and 11:00 Shanghai time add nothing.
     assert _run(engine, config, settings, datetime(2026, 9, 2, 2, 30, tzinfo=UTC)) is None
     assert _run(engine, config, settings, datetime(2026, 9, 2, 3, 0, tzinfo=UTC)) is None
@@ -176,7 +176,7 @@ def test_an_empty_day_sends_nothing(client, slack, session, engine, config, sett
 def test_holidays_and_weekends_are_skipped(client, slack, session, engine, config, settings, busy):
     national_day = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)  # a Thursday; a public holiday in China
     plain = config
-    assert _run(engine, plain, settings, national_day) == "1 digests queued"  # the buyer works
+    assert _run(engine, plain, settings, national_day) == "1 digest queued"  # the buyer works
     assert _digests(session, ACME_CHANNEL) == [] and len(_digests(session, BUYER)) == 1
     saturday = datetime(2026, 10, 3, 9, 0, tzinfo=UTC)
     assert _run(engine, plain, settings, saturday) is None
@@ -226,10 +226,10 @@ def test_buyers_set_a_supplier_channels_digest_time_or_turn_it_off(client, slack
     answer = client.command('supplier set "acme textiles" digest=7:30', user=BUYER, channel=ACME_CHANNEL).text
     assert "07:30" in answer and "Asia/Shanghai" in answer
     assert _run(engine, config, settings, datetime(2026, 9, 1, 23, 29, tzinfo=UTC)) is None  # 07:29 there
-    assert _run(engine, config, settings, datetime(2026, 9, 1, 23, 30, tzinfo=UTC)) == "1 digests queued"
+    assert _run(engine, config, settings, datetime(2026, 9, 1, 23, 30, tzinfo=UTC)) == "1 digest queued"
     client.command('supplier set "Acme Textiles" digest=off', user=BUYER, channel=ACME_CHANNEL)
     assert (
-        _run(engine, config, settings, datetime(2026, 9, 3, 9, 0, tzinfo=UTC)) == "1 digests queued"
+        _run(engine, config, settings, datetime(2026, 9, 3, 9, 0, tzinfo=UTC)) == "1 digest queued"
     )  # the buyer
     assert [d.local_date for d in _digests(session, ACME_CHANNEL)] == [date(2026, 9, 2)]
     # Bad values and unknown keys change nothing and say how to write it, in the buyer's language.
@@ -341,3 +341,20 @@ def test_sections_registered_by_other_domains_appear(client, slack, session, eng
     assert _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC)) == "2 digests queued"
     assert "Typhoon near Ningbo" in json.dumps(_digest_post(slack, session, BUYER))
     assert "Port closed (Acme Textiles)" in json.dumps(_digest_post(slack, session, ACME_CHANNEL))
+
+
+def test_srm_jobs_run_digest_at_a_time(client, session, db_url, settings, busy, tmp_path, monkeypatch):
+    (tmp_path / "app.yaml").write_text("digests:\n  time: '08:30'\n")
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "DATABASE_URL": db_url,
+        "SLACK_API_URL": settings.slack_api_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+    }
+    early = CliRunner().invoke(main, ["jobs", "run", "digest", "--at", "2026-09-02T00:29:00Z"], env=env)
+    assert early.exit_code == 0 and _digests(session, ACME_CHANNEL) == []  # 08:29 in Shanghai
+    result = CliRunner().invoke(main, ["jobs", "run", "digest", "--at", "2026-09-02T00:30:00Z"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 digest queued" in result.output
+    again = CliRunner().invoke(main, ["jobs", "run", "digest", "--at", "2026-09-02T03:00:00Z"], env=env)
+    assert "1 digest queued" not in again.output and len(_digests(session, ACME_CHANNEL)) == 1

@@ -66,7 +66,7 @@ def run_digests(ctx: JobContext, now: datetime) -> str | None:
         with session_scope(ctx.engine) as session:
             queued += queue_digests(session=session, due=chunk, now=now, config=ctx.config, links=Links(url),
                                     worker=ctx.worker_id)  # fmt: skip
-    return f"{queued} digests queued" if queued else None
+    return f"{queued} digest{'' if queued == 1 else 's'} queued" if queued else None
 
 
 JOBS = [Job("digest", run_digests, "Send each recipient's daily digest at its local time, once a day")]
