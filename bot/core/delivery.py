@@ -50,6 +50,9 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 # the answer (SQLite's busy timeout is 30 s).
 CLAIM_MARGIN = timedelta(seconds=60)
 _NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
+# What a claim returns of its row (RETURNING, so claiming is one statement).
+_CLAIMED = (OutboxMessage.method, OutboxMessage.payload, OutboxMessage.channel_id, OutboxMessage.card_id,
+            OutboxMessage.thread_card_id, OutboxMessage.attempts, OutboxMessage.last_error, OutboxMessage.created_at)  # fmt: skip
 
 
 def _due(now: datetime):
@@ -212,34 +215,43 @@ class Delivery:
     def _claim(self, row_id: int, channel_id: str, now: datetime) -> _Claim | None:
         """Make the row this worker's if it is still pending, due and its channel's pacing allows.
 
-        The claim is committed before it is returned: the HTTP call happens outside any transaction.
+        One conditional UPDATE claims the row and returns what sending needs; only when it claims nothing
+        is the channel's pacing read, to set the row's next time. The claim is committed before it is
+        returned: the HTTP call happens outside any transaction.
         """
+        token = uuid.uuid4().hex
         with session_scope(self.engine) as session:
-            ready_at = self._channel_ready_at(session, channel_id)
-            if ready_at > now:
-                session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=ready_at),
-                    execution_options=_NO_SYNC,
-                )
-                return None
-            token = uuid.uuid4().hex
-            claimed = session.execute(
+            row = session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row_id,
-                    OutboxMessage.status == "pending",
-                    _due(now),
-                )
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending", _due(now))
+                .where(~self._sent_recently(channel_id, now))
                 .values(
                     status="sending",
                     claim_token=token,
                     claimed_by=self.worker_id,
                     claimed_at=utcnow(),
                     attempts=OutboxMessage.attempts + 1,
-                ),
+                )
+                .returning(*_CLAIMED),
                 execution_options=_NO_SYNC,
-            ).rowcount
-            return self._prepare(session, row_id, token) if claimed == 1 else None
+            ).first()
+            if row is None:
+                ready_at = self._channel_ready_at(session, channel_id)
+                if ready_at > now:
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == row_id)
+                        .values(next_attempt_at=ready_at),
+                        execution_options=_NO_SYNC,
+                    )
+                return None
+            return self._prepare(session, row_id, token, row)
+
+    def _sent_recently(self, channel_id: str, now: datetime):
+        """Whether the channel had a message sent less than `channel_interval_seconds` before `now`."""
+        other = aliased(OutboxMessage)
+        since = now - timedelta(seconds=self.config.channel_interval_seconds)
+        return exists().where(other.channel_id == channel_id, other.status == "sent", other.sent_at > since)
 
     def _channel_ready_at(self, session, channel_id: str) -> datetime:
         last = session.exec(
@@ -253,17 +265,20 @@ class Delivery:
             last = datetime.fromisoformat(str(last)).replace(tzinfo=utcnow().tzinfo)
         return last + timedelta(seconds=self.config.channel_interval_seconds)
 
-    def _prepare(self, session: Session, row_id: int, token: str) -> _Claim | None:
+    def _prepare(self, session: Session, row_id: int, token: str, row) -> _Claim | None:
         """The call to make for a freshly claimed row; None (row failed) when its card was never posted."""
-        row = session.get(OutboxMessage, row_id)
         method, payload = row.method, dict(row.payload)
         card = session.get(Card, row.card_id) if row.card_id else None
         thread_card = session.get(Card, row.thread_card_id) if row.thread_card_id else None
         needed = card if method == "chat.update" else thread_card
         if needed is not None and needed.ts is None:
             # The card's own post has not been delivered (it failed): nothing to update or reply to.
-            row.status, row.last_error = "failed", "card_not_posted"
-            row.claimed_by = row.claim_token = None
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+                .values(status="failed", last_error="card_not_posted", claimed_by=None, claim_token=None),
+                execution_options=_NO_SYNC,
+            )
             log.warning("outbox row %s (%s) failed: card_not_posted (the card it needs was never posted)",
                         row_id, method)  # fmt: skip
             return None
