@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.app import make_client, scheduled_jobs
 from bot.cli import main
 from bot.config import DigestsConfig
+from bot.core.i18n import ngettext, use_locale
 from bot.core.scheduler import JobContext, run_job
 from bot.digests import register_buyer_section, register_supplier_section
 from bot.digests.content import Line, Section
@@ -358,3 +359,20 @@ def test_srm_jobs_run_digest_at_a_time(client, session, db_url, settings, busy, 
     assert "1 digest queued" in result.output
     again = CliRunner().invoke(main, ["jobs", "run", "digest", "--at", "2026-09-02T03:00:00Z"], env=env)
     assert "1 digest queued" not in again.output and len(_digests(session, ACME_CHANNEL)) == 1
+
+
+def test_long_lists_are_capped_and_counted(client, slack, session, engine, config, settings, acme, delivery):
+    for n in range(12):
+        issue_order(client, f"order new PO-{n:02} qty=1 due=2026-12-{n + 10}")
+    _run(engine, config, settings, datetime(2026, 9, 2, 9, 0, tzinfo=UTC))
+    post = _digest_post(slack, session, ACME_CHANNEL)
+    (orders,) = [b["text"]["text"] for b in post["blocks"] if "PO-00" in b.get("text", {}).get("text", "")]
+    assert orders.count("PO-") == 8 and "(12)" in orders
+    with use_locale("zh_CN"):
+        assert (
+            orders.splitlines()[-1]
+            == ngettext("…and {n} more", "…and {n} more", 4).format(n=4)
+            == "……还有 4 项"
+        )
+    (digest,) = _digests(session, ACME_CHANNEL)
+    assert digest.items == 12
