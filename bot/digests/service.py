@@ -50,40 +50,48 @@ def queue_digests(
     day first; returns how many were queued. Nothing to say: the day is claimed, nothing is posted.
 
     Claims, outbox rows and audit events go in a few statements for the whole batch."""
-    composition = Composition(session=session, now=now, config=config, links=links)
-    targets = {
-        r.supplier_id: SupplierTarget(r.supplier_id, r.supplier_name, r.country or "", r.locale, r.zone, day)
-        for r, day in due
-        if r.kind == "supplier"
-    }
-    per_supplier = supplier_sections(composition, list(targets.values())) if targets else {}
-    contents = {}
-    for recipient, day in due:
-        found = per_supplier.get(recipient.supplier_id, []) if recipient.kind == "supplier" else (
-            buyer_sections(composition, day))  # fmt: skip
-        contents[recipient.key] = (recipient, day, found, worth_sending(found))
-    claimed = _claim(session, [(r, day, items) for r, day, _found, items in contents.values()], worker)
-    to_send = [contents[key] for key in claimed if contents[key][3]]
+    composed = _compose(Composition(session=session, now=now, config=config, links=links), due)
+    claimed = _claim(session, [(r, day, items) for r, day, _found, items in composed.values()], worker)
+    to_send = [composed[key] for key in claimed if composed[key][3]]
     messages = []
     for recipient, day, found, _items in to_send:
         reader = Reader(zone=zone_or_utc(recipient.zone), today=day, now=now)
         with use_locale(recipient.locale):
-            messages.append(
-                (recipient.key, digest_message(found, reader, supplier_name=recipient.supplier_name or None))
-            )
+            name = recipient.supplier_name or None
+            messages.append((recipient.key, digest_message(found, reader, supplier_name=name)))
     outbox_ids = post_many(session=session, messages=messages)
+    table = Digest.__table__
     if outbox_ids:
         session.execute(
-            update(Digest.__table__)
-            .where(Digest.__table__.c.recipient == bindparam("key"), Digest.__table__.c.local_date == bindparam("day"))
+            update(table)
+            .where(table.c.recipient == bindparam("key"), table.c.local_date == bindparam("day"))
             .values(outbox_id=bindparam("row_id")),
-            [{"key": r.key, "day": day, "row_id": oid} for (r, day, _f, _i), oid in zip(to_send, outbox_ids, strict=True)],
+            [{"key": r.key, "day": day, "row_id": row_id}
+             for (r, day, _found, _items), row_id in zip(to_send, outbox_ids, strict=True)],
         )  # fmt: skip
     record_events(session=session, events=[
         {"actor_id": SYSTEM.user_id, "actor_role": "system", "object_type": "digest", "object_id": r.key,
          "action": "sent", "after": {"local_date": day.isoformat(), "items": items}}
         for r, day, _found, items in to_send])  # fmt: skip
     return len(to_send)
+
+
+def _compose(composition: Composition, due: Sequence[tuple[Recipient, date]]) -> dict[str, tuple]:
+    """Each recipient's sections and item count: suppliers' for all of them at once, buyers' once a day."""
+    targets = {
+        r.supplier_id: SupplierTarget(r.supplier_id, r.supplier_name, r.country or "", r.locale, r.zone, day)
+        for r, day in due
+        if r.kind == "supplier"
+    }
+    per_supplier = supplier_sections(composition, list(targets.values())) if targets else {}
+    composed = {}
+    for recipient, day in due:
+        if recipient.kind == "supplier":
+            found = per_supplier.get(recipient.supplier_id, [])
+        else:
+            found = buyer_sections(composition, day)
+        composed[recipient.key] = (recipient, day, found, worth_sending(found))
+    return composed
 
 
 def _claim(session: Session, due: list[tuple[Recipient, date, int]], worker: str) -> list[str]:
