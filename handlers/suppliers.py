@@ -79,39 +79,46 @@ def edit(request: CommandRequest) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
-def _set_digest(request: CommandRequest, supplier: suppliers.SupplierSummary, value: str) -> str:
-    """digest=HH:MM | off: the supplier channel's digest time, in the supplier's zone."""
+def _set_digest(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """digest=HH:MM | off: the supplier channel's digest time (in the supplier's zone), buyers only."""
+    buyers_only(request.actor)
+    supplier = suppliers.find_supplier(session=request.session, actor=request.actor, name=name).supplier
     setting = digests.set_supplier_digest(
-        session=request.session, actor=request.actor, supplier_id=supplier.supplier.id, value=value
+        session=request.session, actor=request.actor, supplier_id=supplier.id, value=value
     )
-    name = neutralise(supplier.supplier.name)
     if not setting.enabled:
-        return _(":white_check_mark: *{name}* gets no daily digest any more.").format(name=name)
-    return _(
-        ":white_check_mark: *{name}* gets its daily digest at {time} ({tz}) on its working days."
-    ).format(name=name, time=setting.time, tz=supplier.supplier.timezone)
+        text = _(":white_check_mark: *{name}* gets no daily digest any more.").format(
+            name=neutralise(supplier.name)
+        )
+    else:
+        text = _(
+            ":white_check_mark: *{name}* gets its daily digest at {time} ({tz}) on its working days."
+        ).format(name=neutralise(supplier.name), time=setting.time, tz=supplier.timezone)
+    return message(text, [section(text)])
 
 
-# `supplier set` keys and what sets each one (a usage error names the others).
-SETTINGS: dict[str, Callable[[CommandRequest, suppliers.SupplierSummary, str], str]] = {"digest": _set_digest}
+# `supplier set "<name>" key=value`: each key's setter, and the other options it reads.
+SETTINGS: dict[str, Callable[[CommandRequest, str, str], dict[str, Any]]] = {"digest": _set_digest}
+SETTING_OPTIONS: dict[str, set[str]] = {}
 
 
-def set_(request: CommandRequest) -> dict[str, Any]:
-    """Change one of a supplier's settings (`SETTINGS`), e.g. its channel's digest time."""
+def set_value(request: CommandRequest) -> dict[str, Any]:
+    """Change one setting of a supplier (`SETTINGS`), e.g. its channel's digest time."""
     args = request.args
-    if unknown := sorted(set(args.options) - set(SETTINGS)):
-        return help_views.unexpected_arguments(request.grammar(), unknown)
     if len(args.words) != 1 or not args.words[0].strip():
         return help_views.missing_argument(request.grammar(), '"<name>"')
-    if not args.options:
+    keys = [key for key in args.options if key in SETTINGS]
+    if len(keys) != 1:
+        unknown = sorted(set(args.options) - set(SETTINGS) - set().union(*SETTING_OPTIONS.values()))
+        if unknown and not keys:
+            return help_views.unexpected_arguments(request.grammar(), unknown)
         return help_views.missing_argument(request.grammar(), " | ".join(f"{key}=" for key in SETTINGS))
-    for key, value in args.options.items():
-        if not value:
-            return help_views.missing_argument(request.grammar(), f"{key}=")
-    buyers_only(request.actor)
-    supplier = suppliers.find_supplier(session=request.session, actor=request.actor, name=args.words[0])
-    text = "\n".join(SETTINGS[key](request, supplier, value) for key, value in args.options.items())
-    return message(text, [section(text)])
+    key = keys[0]
+    if unknown := sorted(set(args.options) - {key} - SETTING_OPTIONS.get(key, set())):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if not args.options[key]:
+        return help_views.missing_argument(request.grammar(), f"{key}=")
+    return SETTINGS[key](request, args.words[0], args.options[key])
 
 
 def link(request: CommandRequest) -> dict[str, Any]:
@@ -249,7 +256,7 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
-        ("supplier", "set"): set_,
+        ("supplier", "set"): set_value,
         ("supplier", "link"): link,
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,
