@@ -77,6 +77,7 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "capa",
         "feedback",
         "scorecards",
+        "digest",
     ]
     assert [line.split()[0] for line in on.output.splitlines()] == [
         "housekeeping",
@@ -85,4 +86,5 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "capa",
         "feedback",
         "scorecards",
+        "digest",
     ]

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.db import read_scope, session_scope
 from bot.core.scheduler import Job, JobContext
+from bot.core.slack_identity import workspace_identity
 from bot.digests.content import Links
 from bot.digests.recipients import buyer_recipients, supplier_recipients
 from bot.digests.service import already_sent, queue_digests
@@ -19,21 +20,11 @@ log = logging.getLogger(__name__)
 CHUNK = 200  # recipients composed and claimed per transaction
 
 
-_WORKSPACES: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
-
-
 def workspace(client: WebClient) -> tuple[str | None, str | None]:
-    """The workspace URL (for links to messages) and team id, from auth.test, asked once per process
-    and token; (None, None) while Slack cannot say (digests then go out without links)."""
-    key = (client.base_url, client.token)
-    if key not in _WORKSPACES:
-        try:
-            answer = client.auth_test()
-        except (SlackApiError, OSError) as exc:
-            log.warning("auth.test failed (%s); digests go out without links", exc)
-            return None, None
-        _WORKSPACES[key] = (answer.get("url"), answer.get("team_id"))
-    return _WORKSPACES[key]
+    """The workspace URL (for links to messages) and team id, from auth.test as the process first got it;
+    (None, None) while Slack cannot say (digests then go out without links)."""
+    identity = workspace_identity(client)
+    return (identity.get("url"), identity.get("team_id")) if identity else (None, None)
 
 
 def buyer_group(ctx: JobContext) -> frozenset[str] | None:
