@@ -33,7 +33,8 @@ def send_moment(local_day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 
 # Our catalogs' locales → the holidays package's language codes.
-HOLIDAY_LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN", "es": "es"}
+HOLIDAY_LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN", "es": "es", "vi": "vi", "tr": "tr", "de": "de",
+                     "pt_BR": "pt_BR", "hi": "hi"}  # fmt: skip
 
 
 @cache
@@ -42,10 +43,17 @@ def _calendar(country: str, year: int, locale: str | None = None):
         calendar = holidays.country_holidays(country, years=[year])
     except NotImplementedError:
         return None
-    language = HOLIDAY_LANGUAGES.get(locale or "")
-    if language and language in getattr(calendar, "supported_languages", ()):
+    language = _closest(HOLIDAY_LANGUAGES.get(locale or ""), getattr(calendar, "supported_languages", ()))
+    if language:
         calendar = holidays.country_holidays(country, years=[year], language=language)
     return calendar
+
+
+def _closest(language: str | None, supported: tuple[str, ...]) -> str | None:
+    """`language` if the calendar has it, else the same language's other variant (pt_BR reads pt_PT)."""
+    if not language or language in supported:
+        return language
+    return next((s for s in supported if s.split("_")[0] == language.split("_")[0]), None)
 
 
 def weekend_of(country: str | None) -> frozenset[int]:
