@@ -14,6 +14,7 @@ from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
+from bot.digests import jobs as digest_jobs
 from bot.feedback import jobs as feedback_jobs
 from bot.feedback.flows import invite_feedback
 from bot.risk import jobs as risk_jobs
@@ -89,4 +90,5 @@ def scheduled_jobs(config: AppConfig) -> list[Job]:
         *feedback_jobs.JOBS,
         *scorecard_jobs.JOBS,
         risk_jobs.job(config),
+        *digest_jobs.JOBS,
     ]

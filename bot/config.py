@@ -45,6 +45,7 @@ class DeliveryConfig(_Strict):
     channel_interval_seconds: float = Field(default=1.0, ge=0)
     poll_seconds: float = Field(default=1.0, gt=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
+    senders: int = Field(default=8, ge=1, le=64, description="messages sent at once, to different channels")
 
 
 class SchedulerConfig(_Strict):
@@ -250,6 +251,28 @@ class ScorecardsConfig(_Strict):
         return sorted(self.levels, key=lambda band: band.min_score)
 
 
+class DigestsConfig(_Strict):
+    """Daily digests: the local send time, working days only, the buyers' country for their holidays."""
+
+    time: str = Field(default="09:00", description="HH:MM in each recipient's own zone")
+    working_days_only: bool = True
+    buyer_country: str | None = Field(default=None, description="ISO2: the buyers' weekend and holidays")
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a time of day HH:MM, e.g. 09:00")
+        return value
+
+    @field_validator("buyer_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError("must be an ISO 3166-1 alpha-2 code such as US")
+        return value
+
+
 def _distinct_names(key: str, names: list[str], what: str) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
@@ -335,6 +358,7 @@ class AppConfig(_Strict):
     tickets: TicketsConfig = TicketsConfig()
     scorecards: ScorecardsConfig = ScorecardsConfig()
     risk: RiskConfig = RiskConfig()
+    digests: DigestsConfig = DigestsConfig()
 
     @field_validator("default_locale")
     @classmethod

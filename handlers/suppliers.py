@@ -1,7 +1,8 @@
-"""`/srm supplier add | edit | link | unlink | list | show`."""
+"""`/srm supplier add | edit | set | link | unlink | list | show`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -12,6 +13,7 @@ from bot.core.errors import DomainError
 from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
+from bot.digests import service as digests
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
@@ -75,6 +77,48 @@ def edit(request: CommandRequest) -> dict[str, Any]:
         name=neutralise(supplier.name), country=supplier.country, locale=supplier.locale, tz=supplier.timezone
     )
     return message(text, [section(text)])
+
+
+def _set_digest(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """digest=HH:MM | off: the supplier channel's digest time (in the supplier's zone), buyers only."""
+    buyers_only(request.actor)
+    supplier = suppliers.find_supplier(session=request.session, actor=request.actor, name=name).supplier
+    setting = digests.set_supplier_digest(
+        session=request.session, actor=request.actor, supplier_id=supplier.id, value=value
+    )
+    if not setting.enabled:
+        text = _(":white_check_mark: *{name}* gets no daily digest any more.").format(
+            name=neutralise(supplier.name)
+        )
+    else:
+        text = _(
+            ":white_check_mark: *{name}* gets its daily digest at {time} ({tz}) on its working days."
+        ).format(name=neutralise(supplier.name), time=setting.time, tz=supplier.timezone)
+    return message(text, [section(text)])
+
+
+# `supplier set "<name>" key=value`: each key's setter, and the other options it reads.
+SETTINGS: dict[str, Callable[[CommandRequest, str, str], dict[str, Any]]] = {"digest": _set_digest}
+SETTING_OPTIONS: dict[str, set[str]] = {}
+
+
+def set_value(request: CommandRequest) -> dict[str, Any]:
+    """Change one setting of a supplier (`SETTINGS`), e.g. its channel's digest time."""
+    args = request.args
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    keys = [key for key in args.options if key in SETTINGS]
+    if len(keys) != 1:
+        unknown = sorted(set(args.options) - set(SETTINGS) - set().union(*SETTING_OPTIONS.values()))
+        if unknown and not keys:
+            return help_views.unexpected_arguments(request.grammar(), unknown)
+        return help_views.missing_argument(request.grammar(), " | ".join(f"{key}=" for key in SETTINGS))
+    key = keys[0]
+    if unknown := sorted(set(args.options) - {key} - SETTING_OPTIONS.get(key, set())):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if not args.options[key]:
+        return help_views.missing_argument(request.grammar(), f"{key}=")
+    return SETTINGS[key](request, args.words[0], args.options[key])
 
 
 def link(request: CommandRequest) -> dict[str, Any]:
@@ -193,6 +237,10 @@ def _grammar() -> Grammar:
             _("Change a supplier's name, country, language or time zone."),
         ),
         (
+            '/srm supplier set "<name>" digest=<HH:MM>|off',
+            _("Set the time of the supplier channel's daily digest (its own zone), or turn it off."),
+        ),
+        (
             '/srm supplier link "<name>"',
             _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
         ),
@@ -208,6 +256,7 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
+        ("supplier", "set"): set_value,
         ("supplier", "link"): link,
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,

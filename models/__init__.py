@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.base import UTCDateTime, utcnow
 from models.capa import CorrectiveAction
+from models.digests import Digest, DigestPreference, SupplierDigestSetting
 from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
@@ -19,6 +20,8 @@ __all__ = [
     "ChannelMessage",
     "CorrectiveAction",
     "DateProposal",
+    "Digest",
+    "DigestPreference",
     "FeedbackInvitation",
     "FeedbackResponse",
     "FxRate",
@@ -40,6 +43,7 @@ __all__ = [
     "Supplier",
     "SupplierChannel",
     "SupplierContact",
+    "SupplierDigestSetting",
     "Ticket",
     "UTCDateTime",
     "utcnow",

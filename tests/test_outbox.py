@@ -152,6 +152,25 @@ def test_at_most_one_message_per_second_per_channel(engine, settings, slack):
     assert beta.at - acme[0].at < 0.9  # other channels are not held back
 
 
+def test_senders_post_to_different_channels_at_once_and_to_each_channel_in_order(engine, settings, slack):
+    channels = (ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL)
+    for n in range(9):
+        _post(engine, f"m{n}", channel=channels[n % 3])
+    slack.answer_slowly("chat.postMessage", seconds=0.2)
+    slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    delivery = _delivery(engine, settings, senders=3)
+    _drain(delivery, slack, lambda: len(slack.messages) == 9, "every message")
+    assert slack.max_in_flight["chat.postMessage"] >= 2  # different channels at the same time
+    for i, channel in enumerate(channels):
+        posted = [
+            m["text"]
+            for (c, _ts), m in sorted(slack.messages.items(), key=lambda kv: float(kv[0][1]))
+            if c == channel
+        ]
+        assert posted == [f"m{n}" for n in range(i, 9, 3)]  # each channel in the order queued, once each
+    assert {r.status for r in _rows(engine)} == {"sent"}
+
+
 def test_two_workers_send_each_row_exactly_once_in_order(engine, settings, slack):
     channels = [ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL]
     for n in range(30):

@@ -104,6 +104,11 @@ def format_date(value: date, fmt: str = "medium") -> str:
     return babel_dates.format_date(value, format=fmt, locale=_locale(_current.get()))
 
 
+def format_month(value: date) -> str:
+    """A month and year as the reader writes it (August 2026, agosto de 2026, 2026年8月)."""
+    return babel_dates.format_skeleton("yMMMM", value, locale=_current.get())
+
+
 def format_datetime(value: datetime, tz: str | None = None, fmt: str = "medium") -> str:
     """An aware datetime shown in the reader's zone and locale."""
     zone = ZoneInfo(tz) if tz else None

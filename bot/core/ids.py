@@ -34,6 +34,9 @@ class Action(StrEnum):
     RISK_ACK = "risk_ack"
     RISK_SNOOZE = "risk_snooze"
     RISK_FALSE_POSITIVE = "risk_false_positive"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST_TOGGLE = "home_digest_toggle"
+    HOME_DIGEST_EDIT = "home_digest_edit"
 
 
 class View(StrEnum):
@@ -48,6 +51,8 @@ class View(StrEnum):
     CAPA_RETURN = "capa_return"
     FEEDBACK_GIVE = "feedback_give"
     SCORECARD_RATE = "scorecard_rate"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST = "home_digest"
 
 
 class Shortcut(StrEnum):

@@ -54,6 +54,21 @@ def enqueue_many(*, session: Session, calls: list[tuple[str, str, dict[str, Any]
     return len(rows)
 
 
+def post_many(*, session: Session, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """Queue many plain messages `(channel_id, payload)` in one statement (a job writing to many
+    channels at once); returns their row ids in the same order."""
+    if not messages:
+        return []
+    table = OutboxMessage.__table__
+    now = utcnow()
+    rows = [{"method": "chat.postMessage", "channel_id": channel_id, "payload": payload, "status": "pending",
+             "attempts": 0, "created_at": now} for channel_id, payload in messages]  # fmt: skip
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = list(session.execute(statement, rows).scalars())
+    session.info["outbox_added"] = True
+    return ids
+
+
 def post_card(
     *,
     session: Session,

@@ -25,6 +25,7 @@ from models import (
     AuditEvent,
     ChannelMessage,
     CorrectiveAction,
+    Digest,
     Order,
     OutboxMessage,
     ProductionUpdate,
@@ -295,6 +296,19 @@ def risks_table(session: Session) -> Table:
     return Table(header, rows, frozenset({"opened_at", "resolved_at", "escalated_at"}))
 
 
+def digests_table(session: Session) -> Table:
+    """Digests queued, one row per recipient (channel or user id) and local day; `sent_at` is when Slack
+    took it (empty while it waits in the outbox), `items` how many things it reported."""
+    query = (
+        select(Digest.recipient, Digest.local_date, OutboxMessage.sent_at, Digest.items)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Digest.outbox_id)
+        .where(Digest.status == "sent")
+        .order_by(Digest.local_date, Digest.id)
+    )
+    header = ["recipient", "local_date", "sent_at", "items"]
+    return Table(header, (list(row) for row in session.exec(query)), frozenset({"sent_at"}))
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -307,6 +321,7 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "capas": capas_table,
     "feedback": feedback_table,
     "risks": risks_table,
+    "digests": digests_table,
 }
 PLANNED: tuple[str, ...] = ()
 
