@@ -15,10 +15,13 @@ from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.feedback import jobs as feedback_jobs
+from bot.relationship import jobs as relationship_jobs
+from bot.relationship.tiers import sla_of
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
 from bot.tickets import jobs as ticket_jobs
+from bot.tickets.sla import SupplierSla, register_supplier_sla
 
 # Scorecard variables other domains compute (the scorecards domain imports none of them).
 register_provider(
@@ -35,6 +38,15 @@ register_provider(
         counts=frozenset({"capas_opened"}),
     )
 )
+
+
+def _tier_sla(session, supplier_id: int, config: AppConfig) -> SupplierSla:
+    """A supplier's tier shortens its ticket SLAs; its country's work week sets the business days."""
+    tier = sla_of(session, supplier_id, config)
+    return SupplierSla(factor=tier.factor, weekdays=tier.weekdays)
+
+
+register_supplier_sla(_tier_sla)
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
@@ -71,4 +83,11 @@ def create_wsgi_app(*, settings: Settings, config: AppConfig, engine: Engine) ->
 def scheduled_jobs(config: AppConfig) -> list[Job]:
     """Every job the installed domains declare (`srm jobs list`, the scheduler of `srm run` / `srm worker`)."""
     tickets = ticket_jobs.JOBS if config.tickets.enabled else []
-    return [*maintenance.JOBS, *tickets, *capa_jobs.JOBS, *feedback_jobs.JOBS, *scorecard_jobs.JOBS]
+    return [
+        *maintenance.JOBS,
+        *tickets,
+        *capa_jobs.JOBS,
+        *feedback_jobs.JOBS,
+        *scorecard_jobs.JOBS,
+        *relationship_jobs.JOBS,
+    ]

@@ -23,6 +23,7 @@ from handlers import (
     middleware,
     order_actions,
     orders,
+    relationship,
     suppliers,
     ticket_actions,
     tickets,
@@ -33,7 +34,11 @@ def features(config: AppConfig) -> tuple:
     """The feature modules this configuration installs (tickets can be turned off in app.yaml; corrective
     actions stay: a downgrade opens one without a ticket)."""
     installed = (suppliers, orders, order_actions, conversation, membership, home)
-    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ()) + (capa, feedback)
+    return (
+        installed
+        + ((tickets, ticket_actions) if config.tickets.enabled else ())
+        + (capa, feedback, relationship)
+    )
 
 
 def _command_sets(config: AppConfig) -> list:

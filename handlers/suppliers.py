@@ -1,4 +1,4 @@
-"""`/srm supplier add | edit | link | unlink | list | show`."""
+"""`/srm supplier add | edit | set | link | unlink | list | show | guide`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from bot.core.errors import DomainError
 from bot.core.help import Grammar
 from bot.core.i18n import _
 from bot.core.text import neutralise
+from bot.relationship import tiers
+from bot.relationship.views import relationship_fields, tier_set_answer
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
@@ -75,6 +77,32 @@ def edit(request: CommandRequest) -> dict[str, Any]:
         name=neutralise(supplier.name), country=supplier.country, locale=supplier.locale, tz=supplier.timezone
     )
     return message(text, [section(text)])
+
+
+def _set_tier(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """tier=<tier> reason="…": admins only; kept in the supplier's tier history."""
+    change = tiers.set_tier(session=request.session, actor=request.actor, name=name, tier=value,
+                            reason=request.args.options.get("reason", ""))  # fmt: skip
+    return tier_set_answer(tiers.supplier_named(request.session, name).name, change)
+
+
+# `supplier set "<name>" key=value`: each key's setter, and the other options it reads.
+SETTINGS = {"tier": _set_tier}
+SETTING_OPTIONS = {"tier": {"reason"}}
+
+
+def set_value(request: CommandRequest) -> dict[str, Any]:
+    """Change one relationship setting of a supplier (`tier=…`)."""
+    args = request.args
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    keys = [key for key in args.options if key in SETTINGS]
+    if len(keys) != 1:
+        return help_views.missing_argument(request.grammar(), " | ".join(f"{key}=" for key in SETTINGS))
+    key = keys[0]
+    if unknown := sorted(set(args.options) - {key} - SETTING_OPTIONS.get(key, set())):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    return SETTINGS[key](request, args.words[0], args.options[key])
 
 
 def link(request: CommandRequest) -> dict[str, Any]:
@@ -154,7 +182,14 @@ def show(request: CommandRequest) -> dict[str, Any]:
     summary = suppliers.find_supplier(
         session=request.session, actor=request.actor, name=request.args.words[0]
     )
-    return supplier_detail(summary, request.actor.tz)
+    payload = supplier_detail(summary, request.actor.tz)
+    if request.actor.is_buyer:  # the relationship is the buyers' view of the supplier
+        supplier = summary.supplier
+        row = tiers.relationship_of(request.session, supplier.id)
+        since = row.tier_since if row else supplier.created_at
+        history = tiers.history(request.session, supplier.id, limit=5)
+        payload["blocks"] = payload["blocks"] + relationship_fields(row, history, since, request.actor.tz)
+    return payload
 
 
 def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
@@ -193,6 +228,10 @@ def _grammar() -> Grammar:
             _("Change a supplier's name, country, language or time zone."),
         ),
         (
+            '/srm supplier set "<name>" tier=strategic|core|transactional reason="…"',
+            _("Admins: set a supplier's relationship tier (its SLA factor and review period), saying why."),
+        ),
+        (
             '/srm supplier link "<name>"',
             _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
         ),
@@ -208,6 +247,7 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
+        ("supplier", "set"): set_value,
         ("supplier", "link"): link,
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,

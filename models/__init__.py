@@ -7,6 +7,8 @@ from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
+from models.projects import Project, ProjectValue
+from models.relationship import SupplierRelationship, TierChange
 from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
@@ -28,6 +30,8 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProductionUpdate",
+    "Project",
+    "ProjectValue",
     "Receipt",
     "ScorecardEvaluation",
     "ScorecardRating",
@@ -35,7 +39,9 @@ __all__ = [
     "Supplier",
     "SupplierChannel",
     "SupplierContact",
+    "SupplierRelationship",
     "Ticket",
+    "TierChange",
     "UTCDateTime",
     "utcnow",
 ]

@@ -77,6 +77,8 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "capa",
         "feedback",
         "scorecards",
+        "loyalty",
+        "tier_review",
     ]
     assert [line.split()[0] for line in on.output.splitlines()] == [
         "housekeeping",
@@ -85,4 +87,6 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "capa",
         "feedback",
         "scorecards",
+        "loyalty",
+        "tier_review",
     ]

@@ -14,6 +14,12 @@ from handlers import slack_needs
 NOT_BUILT = ("scorecard", "level", "risk", "digest", "home tab")
 
 
+@pytest.fixture
+def config(config):
+    """The buyer who runs every help line is also an admin (some verbs are admins' only)."""
+    return config.model_copy(update={"admins": [BUYER]})
+
+
 @pytest.mark.parametrize("tickets", [True, False])
 def test_the_manifest_promises_only_installed_features(tickets):
     manifest = build_manifest(slack_needs(AppConfig(tickets=TicketsConfig(enabled=tickets))))

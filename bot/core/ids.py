@@ -29,6 +29,8 @@ class Action(StrEnum):
     CAPA_VERIFY = "capa_verify"
     CAPA_REJECT = "capa_reject"
     FEEDBACK_GIVE = "feedback_give"
+    TIER_APPROVE = "tier_approve"
+    TIER_REJECT = "tier_reject"
 
 
 class View(StrEnum):

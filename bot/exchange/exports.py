@@ -30,6 +30,7 @@ from models import (
     Receipt,
     ScorecardEvaluation,
     Supplier,
+    SupplierRelationship,
     Ticket,
 )
 
@@ -53,7 +54,10 @@ def suppliers_table(session: Session) -> Table:
         "contacts",
         "created_by",
         "created_at",
+        "tier",
+        "loyalty",
     ]
+    relationship = {r.supplier_id: r for r in session.exec(select(SupplierRelationship))}
     rows = (
         [
             s.supplier.id,
@@ -65,10 +69,18 @@ def suppliers_table(session: Session) -> Table:
             s.contacts,
             s.supplier.created_by,
             s.supplier.created_at,
+            *_tier_and_loyalty(relationship.get(s.supplier.id)),
         ]
         for s in visible_suppliers(session=session, actor=SYSTEM)
     )
     return Table(header, rows, frozenset({"created_at"}))
+
+
+def _tier_and_loyalty(row: SupplierRelationship | None) -> list[Any]:
+    """A supplier without a stored relationship is transactional, with no loyalty yet."""
+    if row is None:
+        return ["transactional", None]
+    return [row.tier, None if row.loyalty is None else round(row.loyalty, 2)]
 
 
 def audit_table(session: Session) -> Table:
