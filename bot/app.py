@@ -15,6 +15,8 @@ from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.feedback import jobs as feedback_jobs
+from bot.projects.variables import VARIABLES as PROJECT_VARIABLES
+from bot.projects.variables import cocreation_variables
 from bot.relationship import jobs as relationship_jobs
 from bot.relationship.tiers import sla_of
 from bot.scorecards import jobs as scorecard_jobs
@@ -36,6 +38,16 @@ register_provider(
             ends_at=period.ends_at,
         ),
         counts=frozenset({"capas_opened"}),
+    )
+)
+register_provider(
+    VariableProvider(
+        name="projects",
+        names=lambda policy: PROJECT_VARIABLES,
+        compute=lambda session, period, policy: cocreation_variables(
+            session=session, starts_at=period.starts_at, ends_at=period.ends_at
+        ),
+        counts=frozenset(PROJECT_VARIABLES),
     )
 )
 

@@ -23,6 +23,7 @@ from handlers import (
     middleware,
     order_actions,
     orders,
+    projects,
     relationship,
     suppliers,
     ticket_actions,
@@ -37,7 +38,7 @@ def features(config: AppConfig) -> tuple:
     return (
         installed
         + ((tickets, ticket_actions) if config.tickets.enabled else ())
-        + (capa, feedback, relationship)
+        + (capa, feedback, relationship, projects)
     )
 
 

@@ -13,7 +13,7 @@ from handlers.common import Interaction, attempt
 NEEDS = SlackNeeds(
     scopes=("chat:write",),
     interactivity=True,
-    offers=("supplier tiers",),
+    offers=("tiers",),
     story="Admins set each supplier's relationship tier; loyalty proposes promotions for them to approve.",
 )
 

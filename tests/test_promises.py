@@ -46,7 +46,7 @@ def test_the_welcome_promises_no_scorecard(client, slack, delivery):
 # A value for each placeholder of the grammar, as a buyer would type it.
 VALUES = {'"<name>"': '"Acme Textiles"', '"<new name>"': '"Acme Textiles"', "<ISO2>": "CN", "<ll_CC>": "zh_CN", "<IANA zone>": "Asia/Shanghai",
           "<YYYY-MM-DD>": "2026-12-20", "<p>": "2.50", "<ISO4217>": "USD", '"…"': '"Blue mug"',
-          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1"}  # fmt: skip
+          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1", "<0-100>": "40"}  # fmt: skip
 
 
 def _as_typed(form: str) -> str:

@@ -27,6 +27,8 @@ from models import (
     Order,
     OutboxMessage,
     ProductionUpdate,
+    Project,
+    ProjectValue,
     Receipt,
     ScorecardEvaluation,
     Supplier,
@@ -296,6 +298,30 @@ def feedback_table(session: Session) -> Table:
     return Table(header, rows)
 
 
+def projects_table(session: Session) -> Table:
+    """Co-creation projects: realised value is the sum of the entries; `supplier_share` is the latest one's."""
+    totals = (
+        select(ProjectValue.project_id, func.sum(ProjectValue.amount).label("realised"),
+               func.max(ProjectValue.id).label("latest"))
+        .group_by(ProjectValue.project_id).subquery()
+    )  # fmt: skip
+    query = (
+        select(Project, Supplier.name, totals.c.realised, ProjectValue.supplier_share)
+        .join(Supplier, Supplier.id == Project.supplier_id)
+        .outerjoin(totals, totals.c.project_id == Project.id)
+        .outerjoin(ProjectValue, ProjectValue.id == totals.c.latest)
+        .order_by(Project.id)
+    )
+    header = ["id", "supplier", "title", "kind", "status", "target_amount", "realised_amount", "currency",
+              "supplier_share", "opened_at", "closed_at"]  # fmt: skip
+    rows = (
+        [p.number, name, p.title, p.kind, p.status, p.target_amount, Decimal(realised or 0).quantize(Decimal("0.01")),
+         p.currency, share, p.opened_at, p.closed_at]
+        for p, name, realised, share in session.exec(query)
+    )  # fmt: skip
+    return Table(header, rows, frozenset({"opened_at", "closed_at"}))
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -307,6 +333,7 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "scorecards": scorecards_table,
     "capas": capas_table,
     "feedback": feedback_table,
+    "projects": projects_table,
 }
 PLANNED = ("risks",)
 
