@@ -10,9 +10,11 @@ from bot.core import help as help_views
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
 from bot.core.help import Grammar
-from bot.core.i18n import _
+from bot.core.i18n import _, current_locale
 from bot.core.text import neutralise
 from bot.relationship import tiers
+from bot.relationship.guide_views import guide_blocks, guide_message
+from bot.relationship.guides import guide_of
 from bot.relationship.views import relationship_fields, tier_set_answer
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
@@ -51,7 +53,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
         "(language {locale}, time zone {tz}). A welcome message is on its way."
     ).format(name=neutralise(supplier.name), locale=supplier.locale, tz=supplier.timezone)
-    return _linked_answer(text, channel)
+    return _with_guide(_linked_answer(text, channel), supplier)
 
 
 def edit(request: CommandRequest) -> dict[str, Any]:
@@ -121,7 +123,14 @@ def link(request: CommandRequest) -> dict[str, Any]:
     text = _(
         ":white_check_mark: This channel is now linked to supplier *{name}*. A welcome message is on its way."
     ).format(name=neutralise(supplier.name))
-    return _linked_answer(text, channel)
+    return _with_guide(_linked_answer(text, channel), supplier)
+
+
+def _with_guide(answer: dict[str, Any], supplier) -> dict[str, Any]:
+    """The buyer who links a supplier reads the guide to its country under the answer."""
+    guide = guide_of(supplier, current_locale())
+    answer["blocks"] = answer["blocks"] + guide_blocks(guide.facts, guide.periods, supplier.name)
+    return answer
 
 
 def _linked_answer(text: str, channel: suppliers.ChannelInfo) -> dict[str, Any]:
@@ -192,6 +201,19 @@ def show(request: CommandRequest) -> dict[str, Any]:
     return payload
 
 
+@reads_only
+def guide(request: CommandRequest) -> dict[str, Any]:
+    """The guide to a supplier's country: work week, hours, languages, names, dates, holidays, tips."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    summary = suppliers.find_supplier(
+        session=request.session, actor=request.actor, name=request.args.words[0]
+    )
+    found = guide_of(summary.supplier, current_locale())
+    return guide_message(found.facts, found.periods, summary.supplier.name)
+
+
 def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
     """What Slack says of the command's channel; refuses DMs and channels the bot cannot post in."""
     if request.channel_id.startswith("D") or request.channel_name == "directmessage":
@@ -240,6 +262,10 @@ def _grammar() -> Grammar:
             _("Removes the supplier's channel links; its orders, tickets and history stay."),
         ),
         ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
+        (
+            '/srm supplier guide "<name>"',
+            _("The guide to a supplier's country: work week, hours, names, date format, holidays, tips."),
+        ),
     ]
 
 
@@ -252,6 +278,7 @@ COMMANDS = CommandSet(
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,
         ("supplier", "show"): show,
+        ("supplier", "guide"): guide,
     },
     grammar=_grammar,
     hint="supplier …",
