@@ -15,7 +15,10 @@ from sqlmodel import select
 
 from bot.app import make_client, scheduled_jobs
 from bot.cli import main
+from bot.config import ConfigError, load_config
+from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
+from bot.relationship.tiers import rectification_due, tier_of
 from models import AuditEvent, Supplier, SupplierRelationship, TierChange
 
 ADMIN = BUYER_ES  # an admin who reads Spanish
@@ -151,3 +154,31 @@ def test_a_tier_due_for_review_is_reminded_once(client, slack, session, engine, 
     assert run_job(ctx, jobs, "tier_review", datetime(2027, 9, 2, tzinfo=UTC)) == "1 tier reviews due"
     slack.wait_for(lambda: len(slack.posts(APPROVALS)) == 2, what="Beta's reminder")
     assert "Beta Foods" in slack.posts(APPROVALS)[1]["text"]
+
+
+def test_tier_policy_in_app_yaml_is_checked_at_start(tmp_path):
+    bad = [("relationship:\n  tiers:\n    gold: {sla_factor: 0.5, review_months: 6}\n", "relationship.tiers"),
+           ("relationship:\n  loyalty_formula: '{orders_due} * 2'\n", "relationship.loyalty_formula"),
+           ("relationship:\n  tiers:\n    core: {sla_factor: 0, review_months: 6}\n", "relationship.tiers.core")]  # fmt: skip
+    for text, key in bad:
+        path = tmp_path / "app.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(path)
+    path.write_text(
+        "relationship:\n  tiers:\n    core: {sla_factor: 0.6, review_months: 3}\n", encoding="utf-8"
+    )
+    tiers = load_config(path).relationship.tiers
+    assert (tiers["core"].sla_factor, tiers["strategic"].sla_factor) == (0.6, 0.5)  # the others keep defaults
+
+
+def test_a_downgrade_opens_a_rectification_only_for_strategic_and_core(client, session, engine, acme, beta):
+    client.command(
+        'supplier set "Acme Textiles" tier=core reason="Key partner"', user=ADMIN, channel=ACME_CHANNEL
+    )
+    ids = {s.name: s.id for s in session.exec(select(Supplier))}
+    with session_scope(engine) as db:
+        assert rectification_due(db, ids["Acme Textiles"]) and tier_of(db, ids["Acme Textiles"]) == "core"
+        assert (
+            not rectification_due(db, ids["Beta Foods"]) and tier_of(db, ids["Beta Foods"]) == "transactional"
+        )

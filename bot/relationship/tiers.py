@@ -45,6 +45,11 @@ def tier_of(session: Session, supplier_id: int) -> str:
     return row.tier if row else DEFAULT_TIER
 
 
+def rectification_due(session: Session, supplier_id: int) -> bool:
+    """Whether a level downgrade of this supplier opens a rectification CAPA (strategic and core tiers)."""
+    return tier_of(session, supplier_id) in ("strategic", "core")
+
+
 def relationship_of(session: Session, supplier_id: int) -> SupplierRelationship | None:
     """The supplier's stored tier and loyalty (None: transactional since it was added, no loyalty yet)."""
     return session.get(SupplierRelationship, supplier_id)
