@@ -48,17 +48,17 @@ def loyalty_variables(*, session: Session, as_of: datetime, period_start: date) 
         }
         for supplier_id in session.exec(select(Supplier.id))
     }
-    live = Order.status != "cancelled"
-    first = select(Order.supplier_id, func.min(Order.issued_at)).where(live, Order.issued_at < as_of)
-    for supplier_id, issued in session.exec(first.group_by(Order.supplier_id)):
-        if supplier_id in values and issued is not None:
-            values[supplier_id]["relationship_months"] = _months_between(issued, as_of)
-    recent = select(Order.supplier_id, func.count()).where(
-        live, Order.issued_at >= year_ago, Order.issued_at < as_of
+    # One pass over the orders: the first one ever issued and those of the last 12 months.
+    recent = case((Order.issued_at >= year_ago, 1), else_=0)
+    orders = (
+        select(Order.supplier_id, func.min(Order.issued_at), func.sum(recent))
+        .where(Order.status != "cancelled", Order.issued_at < as_of)
+        .group_by(Order.supplier_id)
     )
-    for supplier_id, count in session.exec(recent.group_by(Order.supplier_id)):
+    for supplier_id, first, count in session.exec(orders):
         if supplier_id in values:
-            values[supplier_id]["orders_12m"] = count
+            values[supplier_id]["relationship_months"] = _months_between(first, as_of) if first else 0
+            values[supplier_id]["orders_12m"] = int(count or 0)
     last_four = (
         select(ScorecardEvaluation.period_start).where(ScorecardEvaluation.period_start <= period_start)
         .distinct().order_by(ScorecardEvaluation.period_start.desc()).limit(4).subquery()

@@ -18,7 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-
+    with op.batch_alter_table("purchase_order", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_purchase_order_supplier_issued", ["supplier_id", "issued_at", "status"], unique=False
+        )
     op.create_table(
         "project",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -110,7 +113,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
+    with op.batch_alter_table("purchase_order", schema=None) as batch_op:
+        batch_op.drop_index("ix_purchase_order_supplier_issued")
     with op.batch_alter_table("project_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_project_value_supplier_id"))
         batch_op.drop_index(batch_op.f("ix_project_value_project_id"))
