@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.app import make_client, scheduled_jobs
 from bot.cli import main
-from bot.config import ConfigError, load_config
+from bot.config import AppConfig, ConfigError, load_config
 from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
 from bot.relationship.tiers import rectification_due, tier_of
@@ -182,3 +182,16 @@ def test_a_downgrade_opens_a_rectification_only_for_strategic_and_core(client, s
         assert (
             not rectification_due(db, ids["Beta Foods"]) and tier_of(db, ids["Beta Foods"]) == "transactional"
         )
+
+
+def test_without_an_approvals_channel_each_admin_is_reminded_directly(client, slack, engine, settings, acme,
+                                                                     delivery):  # fmt: skip
+    slack.add_channel(ADMIN, name="direct-message")  # Slack opens the admin's DM with the bot for a user id
+    config = AppConfig(admins=[ADMIN], delivery=delivery.config)
+    ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id="w1")
+    assert (
+        run_job(ctx, scheduled_jobs(config), "tier_review", datetime(2027, 9, 2, tzinfo=UTC))
+        == "1 tier reviews due"
+    )
+    reminder = slack.wait_for(lambda: slack.posts(ADMIN), what="direct reminder")[0]
+    assert "Acme Textiles" in reminder["text"] and "transactional" in reminder["text"].lower()
