@@ -12,6 +12,7 @@ from bot.core.errors import DomainError
 from bot.core.help import Grammar
 from bot.core.i18n import _, current_locale
 from bot.core.text import neutralise
+from bot.relationship import flows as relationship_flows
 from bot.relationship import tiers
 from bot.relationship.guide_views import guide_blocks, guide_message
 from bot.relationship.guides import guide_of
@@ -83,8 +84,8 @@ def edit(request: CommandRequest) -> dict[str, Any]:
 
 def _set_tier(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
     """tier=<tier> reason="…": admins only; kept in the supplier's tier history."""
-    change = tiers.set_tier(session=request.session, actor=request.actor, name=name, tier=value,
-                            reason=request.args.options.get("reason", ""))  # fmt: skip
+    change = relationship_flows.set_tier(session=request.session, actor=request.actor, name=name, tier=value,
+                                         reason=request.args.options.get("reason", ""), config=request.config)  # fmt: skip
     return tier_set_answer(tiers.supplier_named(request.session, name).name, change)
 
 

@@ -11,7 +11,7 @@ from models.base import UTCDateTime, utcnow
 
 TIERS = ("strategic", "core", "transactional")
 DEFAULT_TIER = "transactional"
-TIER_CHANGE_STATUSES = ("set", "proposed", "approved", "rejected")
+TIER_CHANGE_STATUSES = ("set", "proposed", "approved", "rejected", "superseded")
 
 
 class SupplierRelationship(SQLModel, table=True):

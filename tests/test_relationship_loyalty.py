@@ -17,6 +17,8 @@ from bot.app import make_client, scheduled_jobs
 from bot.capa.service import open_rectification
 from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
+from bot.relationship.flows import announce_promotion
+from bot.relationship.tiers import propose_promotion
 from models import AuditEvent, Order, ScorecardEvaluation, Supplier, SupplierRelationship, TierChange
 
 ADMIN, ADMIN_ZH = BUYER_ES, BUYER_ZH
@@ -135,3 +137,26 @@ def test_two_high_evaluations_propose_a_promotion_that_admins_decide_once(client
     assert [(h.supplier_id, h.decided_by in (ADMIN, ADMIN_ZH)) for h in history] == [
         (ids["Acme Textiles"], True)
     ]
+
+
+def test_a_tier_set_by_hand_replaces_a_waiting_promotion(client, slack, session, engine, config, jobs, acme,
+                                                         delivery):  # fmt: skip
+    acme_id = _ids(session)["Acme Textiles"]
+    with session_scope(engine) as db:
+        change = propose_promotion(session=db, supplier_id=acme_id, loyalty=91.0, now=datetime.now(UTC))
+        announce_promotion(session=db, config=config, change=change)
+        change_id = str(change.id)
+    slack.wait_for(lambda: slack.posts(APPROVALS), what="proposal card")
+    client.command('supplier set "Acme Textiles" tier=strategic reason="Sole supplier of recycled yarn"',
+                   user=ADMIN, channel=ACME_CHANNEL)  # fmt: skip
+    assert session.get(TierChange, int(change_id)).status == "superseded"
+    click(client, "tier_approve", change_id, user=ADMIN, channel=APPROVALS)
+    assert session.get(SupplierRelationship, acme_id).tier == "strategic"  # not back down to core
+    told = slack.wait_for(
+        lambda: [c.params["text"] for c in slack.calls_to("chat.postEphemeral")], what="refusal"
+    )
+    assert (
+        translated("es", "This tier proposal no longer applies: the tier was set by hand since.") in told[-1]
+    )
+    card = slack.wait_for(lambda: slack.calls_to("chat.update"), what="card replaced")[-1].params
+    assert "tier_approve" not in json.dumps(card)

@@ -10,8 +10,10 @@ TEXTS = {
     "tier_unknown": lambda p: _("Unknown tier {value}; use one of: {allowed}.").format(**p),
     "tier_reason_needed": lambda p: _('Say why: add reason="…" to the command.'),
     "tier_change_unknown": lambda p: _("This tier proposal does not exist."),
-    "tier_change_decided": lambda p: _("This tier proposal was already approved.") if p["status"] == "approved"
-    else _("This tier proposal was already rejected."),
+    "tier_change_decided": lambda p: {
+        "approved": _("This tier proposal was already approved."),
+        "rejected": _("This tier proposal was already rejected."),
+    }.get(p["status"], _("This tier proposal no longer applies: the tier was set by hand since.")),
     "setting_unknown": lambda p: _("Unknown setting {value}; use one of: {allowed}.").format(**p),
 }  # fmt: skip
 

@@ -38,19 +38,37 @@ def announce_promotion(*, session: Session, config: AppConfig, change: TierChang
                   channel_id=channel, payload=payload)  # fmt: skip
 
 
+def set_tier(
+    *, session: Session, actor: Actor, name: str, tier: str, reason: str, config: AppConfig
+) -> TierChange:
+    """An admin sets a tier by hand; the cards of a promotion it supersedes say so."""
+    tiers.require_admin(actor)
+    waiting = tiers.waiting_promotions(session, tiers.supplier_named(session, name).id)
+    change = tiers.set_tier(session=session, actor=actor, name=name, tier=tier, reason=reason)
+    for superseded in waiting:
+        session.refresh(superseded)
+        _refresh_cards(session, config, superseded)
+    return change
+
+
+def _refresh_cards(session: Session, config: AppConfig, change: TierChange) -> None:
+    supplier = session.get(Supplier, change.supplier_id)
+    with use_locale(config.default_locale):
+        payload = promotion_card(change, supplier.name)
+    for card in session.exec(select(Card).where(Card.kind == CARD_KIND, Card.object_id == change.id)):
+        update_card(session=session, card=card, payload=payload)
+
+
 def decide_promotion(
     *, session: Session, actor: Actor, change_id, approve: bool, config: AppConfig
 ) -> TierChange:
     """An admin's decision: the proposal's cards show it; on approval the supplier is told in its language."""
     change = tiers.decide_promotion(session=session, actor=actor, change_id=change_id, approve=approve)
-    supplier = session.get(Supplier, change.supplier_id)
-    with use_locale(config.default_locale):
-        payload = promotion_card(change, supplier.name)
-    cards = select(Card).where(Card.kind == CARD_KIND, Card.object_id == change.id)
-    for card in session.exec(cards):
-        update_card(session=session, card=card, payload=payload)
+    _refresh_cards(session, config, change)
     if approve:
-        tell_supplier(session=session, supplier=supplier, tier=change.to_tier)
+        tell_supplier(
+            session=session, supplier=session.get(Supplier, change.supplier_id), tier=change.to_tier
+        )
     return change
 
 

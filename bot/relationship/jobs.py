@@ -48,5 +48,10 @@ def run_reviews(ctx: JobContext, now: datetime) -> str | None:
 
 JOBS = [
     Job(LOYALTY_JOB, run_loyalty, "Compute loyalty after each scorecard evaluation; propose tier promotions"),
-    Job("tier_review", run_reviews, "Remind the admins once of each tier due for review"),
+    Job(
+        "tier_review",
+        run_reviews,
+        "Remind the admins once of each tier due for review (hourly)",
+        every_seconds=3600,
+    ),
 ]

@@ -96,17 +96,45 @@ def _relationship(session: Session, supplier: Supplier) -> SupplierRelationship:
     return row
 
 
-def set_tier(*, session: Session, actor: Actor, name: str, tier: str, reason: str) -> TierChange:
-    """An admin sets a supplier's tier, saying why; setting the same tier again records a review."""
+def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise Forbidden("tier_admins_only")
+
+
+def set_tier(*, session: Session, actor: Actor, name: str, tier: str, reason: str) -> TierChange:
+    """An admin sets a supplier's tier, saying why; setting the same tier again records a review."""
+    require_admin(actor)
     tier = parse_tier(tier)
     reason = " ".join((reason or "").split())[:REASON_MAX]
     if not reason:
         raise DomainError("tier_reason_needed")
     supplier = supplier_named(session, name)
     lock_row(session, supplier)  # two admins at once: one after the other
+    supersede_waiting(session, actor, supplier.id)
     return _apply(session, actor, supplier, tier, reason, status="set", loyalty=None)
+
+
+def waiting_promotions(session: Session, supplier_id: int) -> list[TierChange]:
+    query = select(TierChange).where(TierChange.supplier_id == supplier_id, TierChange.status == "proposed")
+    return list(session.exec(query))
+
+
+def supersede_waiting(session: Session, actor: Actor, supplier_id: int) -> list[int]:
+    """A tier set by hand replaces the supplier's waiting promotion (approving it later would undo the
+    admin's choice); the ids of those superseded."""
+    table = TierChange.__table__
+    waiting = list(session.exec(select(TierChange.id).where(TierChange.supplier_id == supplier_id,
+                                                            TierChange.status == "proposed")))  # fmt: skip
+    if waiting:
+        session.execute(
+            update(table)
+            .where(table.c.id.in_(waiting), table.c.status == "proposed")
+            .values(status="superseded", decided_by=actor.user_id, decided_at=utcnow())
+        )
+        for change_id in waiting:
+            _audit(session, actor, "tier_change", change_id, "superseded", {"status": "proposed"},
+                   {"status": "superseded"})  # fmt: skip
+    return waiting
 
 
 def _apply(session: Session, actor: Actor, supplier: Supplier, tier: str, reason: str, *, status: str,
@@ -169,8 +197,7 @@ def decide_promotion(
 ) -> TierChange:
     """An admin approves (the supplier moves to the proposed tier) or rejects a waiting promotion, once:
     a conditional update, so two admins (or two presses) decide it once."""
-    if not actor.is_admin:
-        raise Forbidden("tier_admins_only")
+    require_admin(actor)
     try:
         change = session.get(TierChange, int(str(change_id)))
     except (TypeError, ValueError):

@@ -67,7 +67,9 @@ def promotion_card(change: TierChange, supplier: str) -> dict[str, Any]:
              "value": str(change.id)},
         ]})  # fmt: skip
     else:
-        decided = _("Approved by <@{user}>") if change.status == "approved" else _("Rejected by <@{user}>")
+        decided = {"approved": _("Approved by <@{user}>"), "rejected": _("Rejected by <@{user}>")}.get(
+            change.status, _("Replaced: <@{user}> set the tier by hand.")
+        )
         blocks.append(context(decided.format(user=change.decided_by)))
     return message(text, blocks)
 
