@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.capa import jobs as capa_jobs
+from bot.capa.flows import open_rectification
 from bot.capa.variables import VARIABLES as CAPA_VARIABLES
 from bot.capa.variables import capa_variables
 from bot.config import AppConfig
@@ -18,7 +19,7 @@ from bot.feedback import jobs as feedback_jobs
 from bot.projects.variables import VARIABLES as PROJECT_VARIABLES
 from bot.projects.variables import cocreation_variables
 from bot.relationship import jobs as relationship_jobs
-from bot.relationship.tiers import sla_of
+from bot.relationship.tiers import rectification_due, sla_of
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
@@ -59,6 +60,15 @@ def _tier_sla(session, supplier_id: int, config: AppConfig) -> SupplierSla:
 
 
 register_supplier_sla(_tier_sla)
+
+
+def rectify_downgrade(*, session, supplier_id: int, reason: str, config: AppConfig) -> bool:
+    """For the approval of a level downgrade: a strategic or core supplier gets a rectification CAPA (in
+    the approval's transaction); True when one was opened."""
+    if not rectification_due(session, supplier_id):
+        return False
+    open_rectification(session=session, supplier_id=supplier_id, reason=reason, config=config)
+    return True
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:

@@ -13,13 +13,13 @@ from conftest import ACME_CHANNEL, BETA_CHANNEL, BUYER, BUYER_ES, INTERNAL_CHANN
 from helpers import translated
 from sqlmodel import select
 
-from bot.app import make_client, scheduled_jobs
+from bot.app import make_client, rectify_downgrade, scheduled_jobs
 from bot.cli import main
 from bot.config import AppConfig, ConfigError, load_config
 from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
-from bot.relationship.tiers import rectification_due, tier_of
-from models import AuditEvent, Supplier, SupplierRelationship, TierChange
+from bot.relationship.tiers import tier_of
+from models import AuditEvent, CorrectiveAction, Supplier, SupplierRelationship, TierChange
 
 ADMIN = BUYER_ES  # an admin who reads Spanish
 APPROVALS = "C0ADMINS"
@@ -172,18 +172,6 @@ def test_tier_policy_in_app_yaml_is_checked_at_start(tmp_path):
     assert (tiers["core"].sla_factor, tiers["strategic"].sla_factor) == (0.6, 0.5)  # the others keep defaults
 
 
-def test_a_downgrade_opens_a_rectification_only_for_strategic_and_core(client, session, engine, acme, beta):
-    client.command(
-        'supplier set "Acme Textiles" tier=core reason="Key partner"', user=ADMIN, channel=ACME_CHANNEL
-    )
-    ids = {s.name: s.id for s in session.exec(select(Supplier))}
-    with session_scope(engine) as db:
-        assert rectification_due(db, ids["Acme Textiles"]) and tier_of(db, ids["Acme Textiles"]) == "core"
-        assert (
-            not rectification_due(db, ids["Beta Foods"]) and tier_of(db, ids["Beta Foods"]) == "transactional"
-        )
-
-
 def test_without_an_approvals_channel_each_admin_is_reminded_directly(client, slack, engine, settings, acme,
                                                                      delivery):  # fmt: skip
     slack.add_channel(ADMIN, name="direct-message")  # Slack opens the admin's DM with the bot for a user id
@@ -195,3 +183,24 @@ def test_without_an_approvals_channel_each_admin_is_reminded_directly(client, sl
     )
     reminder = slack.wait_for(lambda: slack.posts(ADMIN), what="direct reminder")[0]
     assert "Acme Textiles" in reminder["text"] and "transactional" in reminder["text"].lower()
+
+
+def test_a_downgrade_of_a_core_supplier_opens_a_rectification_capa(
+    client, session, engine, config, acme, beta
+):
+    client.command(
+        'supplier set "Acme Textiles" tier=core reason="Key partner"', user=ADMIN, channel=ACME_CHANNEL
+    )
+    ids = {s.name: s.id for s in session.exec(select(Supplier))}
+    with session_scope(engine) as db:
+        assert rectify_downgrade(
+            session=db, supplier_id=ids["Acme Textiles"], reason="Level down", config=config
+        )
+        assert not rectify_downgrade(
+            session=db, supplier_id=ids["Beta Foods"], reason="Level down", config=config
+        )
+        assert (
+            tier_of(db, ids["Acme Textiles"]) == "core" and tier_of(db, ids["Beta Foods"]) == "transactional"
+        )
+    (capa,) = session.exec(select(CorrectiveAction)).all()
+    assert (capa.supplier_id, capa.kind, capa.reason) == (ids["Acme Textiles"], "rectification", "Level down")
