@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 import pytest
-from conftest import ACME_CHANNEL, BETA_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ES, BUYER_ZH
 from helpers import translated
 from slackclient import click
 from sqlmodel import select
@@ -109,6 +109,9 @@ def test_two_high_evaluations_propose_a_promotion_that_admins_decide_once(client
     acme_change, beta_change = (str(p.id) for p in proposals)
 
     click(client, "tier_approve", acme_change, user=BUYER, channel=APPROVALS)  # a buyer, not an admin
+    click(
+        client, "tier_approve", acme_change, user=ACME_USER, channel=ACME_CHANNEL
+    )  # the supplier replaying it
     assert session.get(TierChange, int(acme_change)).status == "proposed"
     refusals = slack.wait_for(
         lambda: [c.params["text"] for c in slack.calls_to("chat.postEphemeral")], what="refusal"
