@@ -49,8 +49,7 @@ def guide_blocks(
         _("*Work week*: {days}").format(days=_days(facts.working_days)),
         _("*Usual business hours*: {hours} local time ({zone})").format(
             hours=facts.text.hours if facts.text else "—", zone=facts.timezone or "—"),
-        _("*Languages*: {languages}").format(
-            languages=", ".join(language_name(code) for code in facts.text.languages) if facts.text else "—"),
+        _("*Languages*: {languages}").format(languages=", ".join(language_name(code) for code in facts.languages)),
         _("*Date format*: {example} ({order})").format(
             example=babel_format_date(EXAMPLE_DAY, "short", locale=facts.date_locale),
             order=_order_label(facts.date_order)),

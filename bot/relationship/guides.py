@@ -89,6 +89,11 @@ class CountryFacts:
     date_order: str  # dmy | mdy | ymd
     text: GuideText | None
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The guide's languages, else the country's main official one (CLDR)."""
+        return self.text.languages if self.text else (self.date_locale.split("_")[0],)
+
 
 def date_order(locale: str) -> str:
     """The order of day, month and year in the locale's short date format."""
