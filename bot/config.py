@@ -343,6 +343,59 @@ class RiskConfig(_Strict):
     thresholds: RiskThresholds = RiskThresholds()
 
 
+TIERS = ("strategic", "core", "transactional")
+# The variables a loyalty formula may name (DESIGN "Contract: relationship").
+LOYALTY_VARIABLES = ("relationship_months", "orders_12m", "score_mean", "capa_on_time_rate")
+
+
+class TierPolicy(_Strict):
+    """What a relationship tier changes: ticket SLA targets and how often the tier is reviewed."""
+
+    sla_factor: float = Field(gt=0, le=10, description="multiplies every ticket SLA target of the supplier")
+    review_months: int = Field(ge=1, le=120, description="the tier comes up for review this often")
+
+
+def _default_tiers() -> dict[str, TierPolicy]:
+    return {
+        "strategic": TierPolicy(sla_factor=0.5, review_months=6),
+        "core": TierPolicy(sla_factor=0.75, review_months=12),
+        "transactional": TierPolicy(sla_factor=1.0, review_months=12),
+    }
+
+
+DEFAULT_LOYALTY_FORMULA = (
+    "min({relationship_months}, 36) / 36 * 25 + min({orders_12m}, 12) / 12 * 25"
+    " + {score_mean} * 0.35 + {capa_on_time_rate} * 0.15"
+)
+
+
+class RelationshipConfig(_Strict):
+    tiers: dict[str, TierPolicy] = Field(default_factory=_default_tiers)
+    loyalty_formula: str = Field(default=DEFAULT_LOYALTY_FORMULA, min_length=1)
+    promote_at: float = Field(default=80, ge=0, le=100, description="loyalty that proposes a tier promotion")
+    country_work_week: bool = Field(
+        default=True, description="SLA business days follow the supplier country's weekend"
+    )
+
+    @field_validator("tiers")
+    def _known_tiers(cls, value: dict[str, TierPolicy]) -> dict[str, TierPolicy]:
+        unknown = sorted(set(value) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier {unknown[0]!r}; tiers: {', '.join(TIERS)}")
+        return _default_tiers() | value
+
+    @field_validator("loyalty_formula")
+    def _loyalty_formula(cls, value: str) -> str:
+        try:
+            formula = parse(value)
+        except FormulaError as exc:
+            raise ValueError(str(exc)) from None
+        unknown = sorted(formula.variables - set(LOYALTY_VARIABLES))
+        if unknown:
+            raise ValueError(f"unknown variable {{{unknown[0]}}}; known: {', '.join(LOYALTY_VARIABLES)}")
+        return value
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -359,6 +412,7 @@ class AppConfig(_Strict):
     scorecards: ScorecardsConfig = ScorecardsConfig()
     risk: RiskConfig = RiskConfig()
     digests: DigestsConfig = DigestsConfig()
+    relationship: RelationshipConfig = RelationshipConfig()
 
     @field_validator("default_locale")
     @classmethod

@@ -23,6 +23,8 @@ from handlers import (
     middleware,
     order_actions,
     orders,
+    projects,
+    relationship,
     risk,
     scorecards,
     suppliers,
@@ -38,7 +40,7 @@ def features(config: AppConfig) -> tuple:
     return (
         installed
         + ((tickets, ticket_actions) if config.tickets.enabled else ())
-        + (capa, feedback, scorecards, risk)
+        + (capa, feedback, scorecards, risk, relationship, projects)
     )
 
 

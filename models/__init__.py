@@ -8,6 +8,8 @@ from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
+from models.projects import Project, ProjectValue
+from models.relationship import SupplierRelationship, TierChange
 from models.risk import FxRate, RiskAlert, RiskAlertPost, RiskFeed
 from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
@@ -33,6 +35,8 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProductionUpdate",
+    "Project",
+    "ProjectValue",
     "Receipt",
     "RiskAlert",
     "RiskAlertPost",
@@ -44,7 +48,9 @@ __all__ = [
     "SupplierChannel",
     "SupplierContact",
     "SupplierDigestSetting",
+    "SupplierRelationship",
     "Ticket",
+    "TierChange",
     "UTCDateTime",
     "utcnow",
 ]

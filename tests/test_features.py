@@ -79,6 +79,8 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "scorecards",
         "risk",
         "digest",
+        "loyalty",
+        "tier_review",
     ]
     assert [line.split()[0] for line in on.output.splitlines()] == [
         "housekeeping",
@@ -89,4 +91,6 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "scorecards",
         "risk",
         "digest",
+        "loyalty",
+        "tier_review",
     ]

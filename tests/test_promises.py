@@ -14,6 +14,12 @@ from handlers import slack_needs
 NOT_BUILT = ("home tab",)
 
 
+@pytest.fixture
+def config(config):
+    """The buyer who runs every help line is also an admin (some verbs are admins' only)."""
+    return config.model_copy(update={"admins": [BUYER]})
+
+
 @pytest.mark.parametrize("tickets", [True, False])
 def test_the_manifest_promises_only_installed_features(tickets):
     manifest = build_manifest(slack_needs(AppConfig(tickets=TicketsConfig(enabled=tickets))))
@@ -40,7 +46,7 @@ def test_the_welcome_promises_no_scorecard(client, slack, delivery):
 # A value for each placeholder of the grammar, as a buyer would type it.
 VALUES = {'"<name>"': '"Acme Textiles"', '"<new name>"': '"Acme Textiles"', "<ISO2>": "CN", "<ll_CC>": "zh_CN", "<IANA zone>": "Asia/Shanghai",
           "<YYYY-MM-DD>": "2026-12-20", "<p>": "2.50", "<ISO4217>": "USD", '"…"': '"Blue mug"',
-          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1", "<HH:MM>|off": "08:30"}  # fmt: skip
+          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1", "<HH:MM>|off": "08:30", "<0-100>": "40"}  # fmt: skip
 
 
 def _as_typed(form: str) -> str:
@@ -53,12 +59,6 @@ def _as_typed(form: str) -> str:
         text = text.replace(placeholder, value)
     assert "<" not in text, f"a placeholder this test does not know: {text}"
     return text.removeprefix("/srm ")
-
-
-@pytest.fixture
-def config(config):
-    """The buyer who tries every help line is also an admin (blacklist and reinstate are admins' lines)."""
-    return AppConfig(**(config.model_dump() | {"admins": [BUYER]}))
 
 
 def test_every_help_line_runs_as_written(client, slack, session):

@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import holidays
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.languages import get_official_languages
@@ -102,3 +103,19 @@ def today_in(*zones: str | None) -> date:
     """Today's date in the first of `zones` that is a known IANA zone (UTC when none is)."""
     zone = next((z for z in zones if z and is_timezone(z)), None)
     return datetime.now(ZoneInfo(zone) if zone else UTC).date()
+
+
+@cache
+def weekend_days(country: str) -> frozenset[int] | None:
+    """The country's weekend days (0 = Monday) as the `holidays` package knows them, e.g. Friday and
+    Saturday in Bangladesh; None when it does not know the country."""
+    try:
+        return frozenset(holidays.country_holidays(country.upper()).weekend)
+    except NotImplementedError:
+        return None
+
+
+def work_week(country: str) -> tuple[int, ...] | None:
+    """The country's working days (0 = Monday), or None when its weekend is not known."""
+    weekend = weekend_days(country)
+    return None if weekend is None else tuple(d for d in range(7) if d not in weekend)

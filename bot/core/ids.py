@@ -37,6 +37,8 @@ class Action(StrEnum):
     HOME_SCORECARD = "home_scorecard"
     HOME_DIGEST_TOGGLE = "home_digest_toggle"
     HOME_DIGEST_EDIT = "home_digest_edit"
+    TIER_APPROVE = "tier_approve"
+    TIER_REJECT = "tier_reject"
 
 
 class View(StrEnum):

@@ -14,7 +14,7 @@ from bot.config import AppConfig
 
 class LevelApplied(Protocol):
     def __call__(self, *, session: Session, supplier_id: int, old_level: str | None, new_level: str,
-                 downgrade: bool) -> None: ...  # fmt: skip
+                 downgrade: bool, config: AppConfig) -> None: ...  # fmt: skip
 
 
 class PeriodEvaluated(Protocol):
@@ -49,10 +49,10 @@ def remove_hook(hook: LevelApplied | PeriodEvaluated) -> None:
 
 
 def level_applied(*, session: Session, supplier_id: int, old_level: str | None, new_level: str,
-                  downgrade: bool) -> None:  # fmt: skip
+                  downgrade: bool, config: AppConfig) -> None:  # fmt: skip
     for hook in list(_LEVEL_APPLIED):
         hook(session=session, supplier_id=supplier_id, old_level=old_level, new_level=new_level,
-             downgrade=downgrade)  # fmt: skip
+             downgrade=downgrade, config=config)  # fmt: skip
 
 
 def period_evaluated(*, session: Session, config: AppConfig, period_start: date, period_end: date) -> None:

@@ -235,8 +235,9 @@ def decide_level_change(
                      object_id=supplier.id, action="level_changed", before={"level": before},
                      after={"level": change.to_level, "level_change_id": change.id})  # fmt: skip
         session.flush()
-        bands = (config or AppConfig()).scorecards.bands()
+        config = config or AppConfig()
         hooks.level_applied(session=session, supplier_id=supplier.id, old_level=before, new_level=change.to_level,
-                            downgrade=is_downgrade(before, change.to_level, bands))  # fmt: skip
+                            downgrade=is_downgrade(before, change.to_level, config.scorecards.bands()),
+                            config=config)  # fmt: skip
     session.flush()
     return change
