@@ -4,14 +4,15 @@ import json
 import re
 
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BUYER, BUYER_ZH
+from conftest import ACME_CHANNEL, ACME_USER, BUYER
 from helpers import translated
 
 from bot.config import AppConfig, TicketsConfig
 from bot.core.manifest import build_manifest
 from handlers import slack_needs
 
-NOT_BUILT = ("home tab",)
+# Every feature the help, the manifest and the welcome could name is built; a new, unbuilt one goes here.
+NOT_BUILT: tuple[str, ...] = ()
 
 
 @pytest.fixture
@@ -88,8 +89,3 @@ def test_every_help_line_runs_as_written(client, slack, session):
         assert ":warning:" not in answer.text, (command, answer.text)
         if command != "help":
             assert translated("en", "SRM bot commands") not in answer.text, (command, answer.text)
-
-
-def test_help_in_chinese_names_no_unbuilt_feature(client):
-    shown = client.command("help", user=BUYER_ZH, channel=ACME_CHANNEL).text
-    assert "风险" not in shown and "risk" not in shown.lower() and "digest" not in shown.lower()
