@@ -18,7 +18,15 @@ from bot.config import AppConfig
 from bot.core.db import session_scope
 from bot.core.scheduler import JobContext, run_job
 from bot.scorecards import hooks
-from models import AuditEvent, LevelChange, OutboxMessage, ScorecardEvaluation, ScorecardRating, Supplier
+from models import (
+    AuditEvent,
+    CorrectiveAction,
+    LevelChange,
+    OutboxMessage,
+    ScorecardEvaluation,
+    ScorecardRating,
+    Supplier,
+)
 
 ADMIN, ADMIN_2 = "U0ADMIN", "U0ADMIN2"
 APPROVALS = "C0APPROVALS"
@@ -275,3 +283,26 @@ def test_a_chart_whose_upload_fails_is_uploaded_again_once(
     assert chart.is_png and len(slack.calls_to("files.completeUploadExternal")) == 2
     _idle(slack, session)
     assert len(slack.files_in(ACME_CHANNEL)) == 1
+
+
+@pytest.mark.parametrize(("tier", "rectified"), [("strategic", True), ("transactional", False)])
+def test_an_approved_downgrade_of_a_strategic_supplier_opens_a_rectification(
+    client, slack, session, engine, config, settings, acme, admins, delivery, tier, rectified
+):
+    if tier != "transactional":
+        answer = client.command(f'supplier set "Acme Textiles" tier={tier} reason="Sole dye house"', user=ADMIN,
+                                channel=ACME_CHANNEL)  # fmt: skip
+        assert ":warning:" not in answer.text, answer.text
+    change = _proposal(client, slack, session, engine, config, settings)
+    assert click(client, "level_approve", str(change.id), user=ADMIN, channel=APPROVALS).status == 200
+    capas = session.exec(
+        select(CorrectiveAction).where(CorrectiveAction.supplier_id == change.supplier_id)
+    ).all()
+    if not rectified:
+        assert capas == []
+        return
+    (capa,) = capas
+    assert (capa.kind, capa.ticket_id, capa.reason) == ("rectification", None, "key → reserve")
+    card = slack.wait_for(lambda: [p for p in slack.posts(ACME_CHANNEL) if "capa_plan" in json.dumps(p)],
+                          what="rectification card in Acme's channel")  # fmt: skip
+    assert len(card) == 1
