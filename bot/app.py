@@ -16,8 +16,10 @@ from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
 from bot.digests import jobs as digest_jobs
+from bot.digests.content import register_buyer_section
 from bot.feedback import jobs as feedback_jobs
 from bot.feedback.flows import invite_feedback
+from bot.home.service import register_home_section
 from bot.projects.variables import VARIABLES as PROJECT_VARIABLES
 from bot.projects.variables import cocreation_variables
 from bot.relationship import jobs as relationship_jobs
@@ -27,6 +29,7 @@ from bot.scorecards import hooks as scorecard_hooks
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
+from bot.surfaces import active_risks_on_home, holidays_for_buyers, risk_alerts_for_buyers
 from bot.tickets import jobs as ticket_jobs
 from bot.tickets.sla import SupplierSla, register_supplier_sla
 
@@ -92,6 +95,11 @@ scorecard_hooks.on_period_evaluated(
         session=session, config=config, period_start=period_start, period_end=period_end
     )
 )
+
+# Risk alerts and the suppliers' holiday periods in the buyers' digest; active risks on their Home tab.
+register_buyer_section(risk_alerts_for_buyers)
+register_buyer_section(holidays_for_buyers)
+register_home_section(active_risks_on_home)
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
