@@ -62,7 +62,7 @@ def _holiday_line(country: str, suppliers: list[str], start: date, days: int) ->
         when = format_date(period.start, "medium")
         if period.end != period.start:
             when = _("{start} to {end}").format(start=when, end=format_date(period.end, "medium"))
-        return "• :calendar: " + _("{suppliers} ({country}): {holiday}, {when}").format(
+        return "• :calendar: " + _("{holiday}, {when}: {suppliers} in {country}").format(
             suppliers=", ".join(neutralise(s) for s in suppliers), country=country,
             holiday=", ".join(period.names), when=when)  # fmt: skip
 

@@ -17,7 +17,7 @@ case "${1:-update}" in
     extract
     for lang in "${LANGS[@]}"; do
       if [ -f "locales/$lang/LC_MESSAGES/messages.po" ]; then
-        pybabel update -i locales/messages.pot -d locales -l "$lang" --no-fuzzy-matching >/dev/null
+        pybabel update -i locales/messages.pot -d locales -l "$lang" --no-fuzzy-matching --ignore-obsolete >/dev/null
       else
         pybabel init -i locales/messages.pot -d locales -l "$lang" >/dev/null
       fi

@@ -42,7 +42,7 @@ def test_the_buyers_digest_names_a_suppliers_holiday_period_ahead(client, slack,
     run_digest(engine, config, settings, datetime(2026, 9, 21, 9, tzinfo=UTC))
     digest = json.dumps(_digest_post(slack, session, BUYER), ensure_ascii=False)
     assert translated("en", "Holiday periods ahead at suppliers") in digest
-    assert "Acme Textiles (CN)" in digest and "Mid-Autumn" in digest
+    assert "Mid-Autumn" in digest and ": Acme Textiles in CN" in digest
 
 
 def test_home_shows_the_suppliers_most_at_risk(
