@@ -285,8 +285,10 @@ def test_a_chart_whose_upload_fails_is_uploaded_again_once(
     assert len(slack.files_in(ACME_CHANNEL)) == 1
 
 
-@pytest.mark.parametrize(("tier", "rectified"), [("strategic", True), ("transactional", False)])
-def test_an_approved_downgrade_of_a_strategic_supplier_opens_a_rectification(
+@pytest.mark.parametrize(
+    ("tier", "rectified"), [("strategic", True), ("core", True), ("transactional", False)]
+)
+def test_an_approved_downgrade_of_a_strategic_or_core_supplier_opens_a_rectification(
     client, slack, session, engine, config, settings, acme, admins, delivery, tier, rectified
 ):
     if tier != "transactional":
