@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.capa import jobs as capa_jobs
+from bot.capa.flows import open_rectification
 from bot.capa.variables import VARIABLES as CAPA_VARIABLES
 from bot.capa.variables import capa_variables
 from bot.config import AppConfig
@@ -14,12 +15,23 @@ from bot.core import maintenance
 from bot.core.scheduler import Job
 from bot.core.slack_identity import BotIdentity
 from bot.core.web import SlackWsgiApp
+from bot.digests import jobs as digest_jobs
+from bot.digests.content import register_buyer_section
 from bot.feedback import jobs as feedback_jobs
+from bot.feedback.flows import invite_feedback
+from bot.home.service import register_home_section
+from bot.projects.variables import VARIABLES as PROJECT_VARIABLES
+from bot.projects.variables import cocreation_variables
+from bot.relationship import jobs as relationship_jobs
+from bot.relationship.tiers import rectification_due, sla_of
 from bot.risk import jobs as risk_jobs
+from bot.scorecards import hooks as scorecard_hooks
 from bot.scorecards import jobs as scorecard_jobs
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
+from bot.surfaces import active_risks_on_home, holidays_for_buyers, risk_alerts_for_buyers
 from bot.tickets import jobs as ticket_jobs
+from bot.tickets.sla import SupplierSla, register_supplier_sla
 
 # Scorecard variables other domains compute (the scorecards domain imports none of them).
 register_provider(
@@ -36,6 +48,58 @@ register_provider(
         counts=frozenset({"capas_opened"}),
     )
 )
+register_provider(
+    VariableProvider(
+        name="projects",
+        names=lambda policy: PROJECT_VARIABLES,
+        compute=lambda session, period, policy: cocreation_variables(
+            session=session, starts_at=period.starts_at, ends_at=period.ends_at
+        ),
+        counts=frozenset(PROJECT_VARIABLES),
+    )
+)
+
+
+def _tier_sla(session, supplier_id: int, config: AppConfig) -> SupplierSla:
+    """A supplier's tier shortens its ticket SLAs; its country's work week sets the business days."""
+    tier = sla_of(session, supplier_id, config)
+    return SupplierSla(factor=tier.factor, weekdays=tier.weekdays)
+
+
+register_supplier_sla(_tier_sla)
+
+
+def rectify_downgrade(*, session, supplier_id: int, reason: str, config: AppConfig) -> bool:
+    """For the approval of a level downgrade: a strategic or core supplier gets a rectification CAPA (in
+    the approval's transaction); True when one was opened."""
+    if not rectification_due(session, supplier_id):
+        return False
+    open_rectification(session=session, supplier_id=supplier_id, reason=reason, config=config)
+    return True
+
+
+@scorecard_hooks.on_level_applied
+def _rectify_after_downgrade(*, session, supplier_id: int, old_level: str | None, new_level: str, downgrade: bool,
+                             config: AppConfig) -> None:  # fmt: skip
+    """An approved downgrade of a strategic or core supplier opens a rectification CAPA (the reason names
+    the levels as app.yaml does, the same in every language)."""
+    if downgrade:
+        rectify_downgrade(session=session, supplier_id=supplier_id, reason=f"{old_level} → {new_level}",
+                          config=config)  # fmt: skip
+
+
+# After each evaluation, the suppliers are invited to rate the buyers for that period (the feedback job
+# also invites on its own schedule; an invitation is made once per channel and period either way).
+scorecard_hooks.on_period_evaluated(
+    lambda session, config, period_start, period_end: invite_feedback(
+        session=session, config=config, period_start=period_start, period_end=period_end
+    )
+)
+
+# Risk alerts and the suppliers' holiday periods in the buyers' digest; active risks on their Home tab.
+register_buyer_section(risk_alerts_for_buyers)
+register_buyer_section(holidays_for_buyers)
+register_home_section(active_risks_on_home)
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:
@@ -79,4 +143,6 @@ def scheduled_jobs(config: AppConfig) -> list[Job]:
         *feedback_jobs.JOBS,
         *scorecard_jobs.JOBS,
         risk_jobs.job(config),
+        *digest_jobs.JOBS,
+        *relationship_jobs.JOBS,
     ]

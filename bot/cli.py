@@ -317,6 +317,8 @@ def export(kind: str, fmt: str, out: str | None) -> None:
         # The reader closed the pipe (`srm export … | head -1`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(1) from None
+    finally:
+        engine.dispose()
     if out:
         click.echo(f"wrote {count} {kind} rows to {out}", err=True)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.expressions import FormulaError, parse
 
-SUPPORTED_LOCALES = ("en", "zh_CN", "es")
+SUPPORTED_LOCALES = ("en", "zh_CN", "es", "vi", "tr", "de", "pt_BR", "hi")
 
 
 class ConfigError(Exception):
@@ -45,6 +45,7 @@ class DeliveryConfig(_Strict):
     channel_interval_seconds: float = Field(default=1.0, ge=0)
     poll_seconds: float = Field(default=1.0, gt=0)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
+    senders: int = Field(default=8, ge=1, le=64, description="messages sent at once, to different channels")
 
 
 class SchedulerConfig(_Strict):
@@ -250,6 +251,28 @@ class ScorecardsConfig(_Strict):
         return sorted(self.levels, key=lambda band: band.min_score)
 
 
+class DigestsConfig(_Strict):
+    """Daily digests: the local send time, working days only, the buyers' country for their holidays."""
+
+    time: str = Field(default="09:00", description="HH:MM in each recipient's own zone")
+    working_days_only: bool = True
+    buyer_country: str | None = Field(default=None, description="ISO2: the buyers' weekend and holidays")
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a time of day HH:MM, e.g. 09:00")
+        return value
+
+    @field_validator("buyer_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError("must be an ISO 3166-1 alpha-2 code such as US")
+        return value
+
+
 def _distinct_names(key: str, names: list[str], what: str) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
@@ -320,6 +343,59 @@ class RiskConfig(_Strict):
     thresholds: RiskThresholds = RiskThresholds()
 
 
+TIERS = ("strategic", "core", "transactional")
+# The variables a loyalty formula may name (DESIGN "Contract: relationship").
+LOYALTY_VARIABLES = ("relationship_months", "orders_12m", "score_mean", "capa_on_time_rate")
+
+
+class TierPolicy(_Strict):
+    """What a relationship tier changes: ticket SLA targets and how often the tier is reviewed."""
+
+    sla_factor: float = Field(gt=0, le=10, description="multiplies every ticket SLA target of the supplier")
+    review_months: int = Field(ge=1, le=120, description="the tier comes up for review this often")
+
+
+def _default_tiers() -> dict[str, TierPolicy]:
+    return {
+        "strategic": TierPolicy(sla_factor=0.5, review_months=6),
+        "core": TierPolicy(sla_factor=0.75, review_months=12),
+        "transactional": TierPolicy(sla_factor=1.0, review_months=12),
+    }
+
+
+DEFAULT_LOYALTY_FORMULA = (
+    "min({relationship_months}, 36) / 36 * 25 + min({orders_12m}, 12) / 12 * 25"
+    " + {score_mean} * 0.35 + {capa_on_time_rate} * 0.15"
+)
+
+
+class RelationshipConfig(_Strict):
+    tiers: dict[str, TierPolicy] = Field(default_factory=_default_tiers)
+    loyalty_formula: str = Field(default=DEFAULT_LOYALTY_FORMULA, min_length=1)
+    promote_at: float = Field(default=80, ge=0, le=100, description="loyalty that proposes a tier promotion")
+    country_work_week: bool = Field(
+        default=True, description="SLA business days follow the supplier country's weekend"
+    )
+
+    @field_validator("tiers")
+    def _known_tiers(cls, value: dict[str, TierPolicy]) -> dict[str, TierPolicy]:
+        unknown = sorted(set(value) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier {unknown[0]!r}; tiers: {', '.join(TIERS)}")
+        return _default_tiers() | value
+
+    @field_validator("loyalty_formula")
+    def _loyalty_formula(cls, value: str) -> str:
+        try:
+            formula = parse(value)
+        except FormulaError as exc:
+            raise ValueError(str(exc)) from None
+        unknown = sorted(formula.variables - set(LOYALTY_VARIABLES))
+        if unknown:
+            raise ValueError(f"unknown variable {{{unknown[0]}}}; known: {', '.join(LOYALTY_VARIABLES)}")
+        return value
+
+
 class AppConfig(_Strict):
     """The whole of app.yaml."""
 
@@ -335,6 +411,8 @@ class AppConfig(_Strict):
     tickets: TicketsConfig = TicketsConfig()
     scorecards: ScorecardsConfig = ScorecardsConfig()
     risk: RiskConfig = RiskConfig()
+    digests: DigestsConfig = DigestsConfig()
+    relationship: RelationshipConfig = RelationshipConfig()
 
     @field_validator("default_locale")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.config import AppConfig, load_config
 from bot.core.db import make_engine
 from bot.core.delivery import TOKEN_ERRORS
+from bot.core.slack_identity import remember_workspace
 from bot.settings import Settings
 
 log = logging.getLogger("srm")
@@ -91,6 +92,7 @@ def check_slack_token(client: WebClient) -> None:
             "could not reach Slack at %s to check the token (%s); starting anyway", client.base_url, exc
         )
         return
+    remember_workspace(client, answer.data)
     log.info(
         "Slack: workspace %s (%s), bot user %s (%s)",
         answer.get("team"),

@@ -23,7 +23,10 @@ from handlers import (
     middleware,
     order_actions,
     orders,
+    projects,
+    relationship,
     risk,
+    scorecards,
     suppliers,
     ticket_actions,
     tickets,
@@ -34,7 +37,11 @@ def features(config: AppConfig) -> tuple:
     """The feature modules this configuration installs (tickets can be turned off in app.yaml; corrective
     actions stay: a downgrade opens one without a ticket)."""
     installed = (suppliers, orders, order_actions, conversation, membership, home)
-    return installed + ((tickets, ticket_actions) if config.tickets.enabled else ()) + (capa, feedback, risk)
+    return (
+        installed
+        + ((tickets, ticket_actions) if config.tickets.enabled else ())
+        + (capa, feedback, scorecards, risk, relationship, projects)
+    )
 
 
 def _command_sets(config: AppConfig) -> list:

@@ -63,7 +63,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
     buyers_only(request.actor)
     if not request.args.words:
         return help_views.missing_argument(request.grammar(), "T-<n>")
-    if usage := usage_problem(request, allowed={"due"}):
+    if usage := usage_problem(request, allowed={"due"}, word="T-<n>"):
         return usage
     ticket = capas.ticket_for_capa(
         session=request.session, actor=request.actor, ticket_ref=request.args.words[0]
@@ -93,7 +93,7 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 def show(request: CommandRequest) -> dict[str, Any]:
     if not request.args.words:
         return help_views.missing_argument(request.grammar(), "CA-<n>")
-    if usage := usage_problem(request, allowed=set()):
+    if usage := usage_problem(request, allowed=set(), word="CA-<n>"):
         return usage
     capa = capas.capa_for(session=request.session, actor=request.actor, capa_id=request.args.words[0])
     supplier = request.session.get(Supplier, capa.supplier_id)

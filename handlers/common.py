@@ -249,14 +249,19 @@ def buyers_only(actor: Actor) -> None:
         raise DomainError("buyers_only")
 
 
-def usage_problem(request, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1):
-    """A usage message (a payload) when the command's arguments do not fit, else None."""
+def usage_problem(
+    request, *, allowed: set[str], required: tuple[str, ...] = (), words: int = 1, word: str = "<PO>"
+):
+    """A usage message (a payload) when the command's arguments do not fit, else None.
+
+    `word` names the positional argument the verb expects (shown when it is missing).
+    """
     args, grammar = request.args, request.grammar()
     if unknown := sorted(set(args.options) - allowed):
         return help_views.unexpected_arguments(grammar, unknown)
     if len(args.words) != words:
         if words:
-            return help_views.missing_argument(grammar, "<PO>")
+            return help_views.missing_argument(grammar, word)
         return help_views.unexpected_arguments(grammar, args.words)
     for key in required:
         if not args.options.get(key):

@@ -21,8 +21,10 @@ from bot.orders import flows as order_flows
 from bot.orders import production
 from bot.orders import service as orders
 from bot.orders.modals import propose_date_modal, update_modal
+from bot.scorecards import levels
+from bot.scorecards.views import level_warning
 from bot.suppliers import service as suppliers
-from handlers.common import Interaction, Submission, attempt, open_form, submit
+from handlers.common import Interaction, Submission, attempt, open_form, submit, tell
 from models import Order, Supplier
 
 NEEDS = SlackNeeds(
@@ -155,9 +157,13 @@ def _issue(form: Submission) -> None:
         raise DomainError("supplier_needed")
     new = orders.NewOrder(po=values.get("po") or "", quantity=values.get("qty"), due=values.get("due"),
                           item=values.get("item") or "", price=values.get("price"), currency=values.get("currency"))  # fmt: skip
+    policy = levels.check_new_order(config=form.config, supplier=supplier)  # a blocking level refuses
     channel_id = suppliers.primary_channel(session=form.session, supplier_id=supplier.id)
     order_flows.issue(session=form.session, actor=form.actor, supplier=supplier, channel_id=channel_id, new=new,
                       config=form.config)  # fmt: skip
+    if policy.warned:
+        tell(form.client, form.metadata.get("channel_id"), form.actor.user_id,
+             level_warning(supplier.name, policy.level))  # fmt: skip
 
 
 def _chosen_supplier(form: Submission, supplier_id: str) -> Supplier | None:

@@ -14,6 +14,8 @@ from bot.orders import flows as order_flows
 from bot.orders import service as orders
 from bot.orders.modals import new_order_modal
 from bot.orders.views import OrderCard, order_detail, order_list, status_label
+from bot.scorecards import levels
+from bot.scorecards.views import level_warning
 from bot.suppliers import service as suppliers
 from handlers.common import buyers_only, open_modal, usage_problem
 from handlers.request import CommandRequest, CommandSet, reads_only
@@ -54,6 +56,7 @@ def new(request: CommandRequest) -> dict[str, Any]:
         return usage
     buyers_only(request.actor)
     supplier = _supplier(request)
+    policy = levels.check_new_order(config=request.config, supplier=supplier)  # a blocking level refuses
     channel_id = (
         request.channel_id
         if request.actor.channel_supplier_id == supplier.id
@@ -64,8 +67,11 @@ def new(request: CommandRequest) -> dict[str, Any]:
                                 currency=args.options.get("currency"))  # fmt: skip
     order = order_flows.issue(session=request.session, actor=request.actor, supplier=supplier, channel_id=channel_id,
                               new=new_order, config=request.config)  # fmt: skip
-    return _done(":white_check_mark: " + _("Order *{po}* issued to {supplier}; its card is being posted in <#{channel}>.").format(
-        po=neutralise(order.po), supplier=neutralise(supplier.name), channel=channel_id))  # fmt: skip
+    done = ":white_check_mark: " + _("Order *{po}* issued to {supplier}; its card is being posted in <#{channel}>.").format(
+        po=neutralise(order.po), supplier=neutralise(supplier.name), channel=channel_id)  # fmt: skip
+    if policy.warned:
+        return _done(done + "\n" + level_warning(supplier.name, policy.level))
+    return _done(done)
 
 
 def _open_new_order_modal(request: CommandRequest) -> dict[str, Any]:

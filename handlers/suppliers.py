@@ -1,7 +1,8 @@
-"""`/srm supplier add | edit | link | unlink | list | show`."""
+"""`/srm supplier add | edit | set | link | unlink | list | show | guide`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -10,8 +11,14 @@ from bot.core import help as help_views
 from bot.core.blocks import message, section
 from bot.core.errors import DomainError
 from bot.core.help import Grammar
-from bot.core.i18n import _
+from bot.core.i18n import _, current_locale
 from bot.core.text import neutralise
+from bot.digests import service as digests
+from bot.relationship import flows as relationship_flows
+from bot.relationship import tiers
+from bot.relationship.guide_views import guide_blocks, guide_message
+from bot.relationship.guides import guide_of
+from bot.relationship.views import relationship_fields, tier_set_answer
 from bot.suppliers import flows
 from bot.suppliers import service as suppliers
 from bot.suppliers.views import supplier_detail, supplier_list
@@ -49,7 +56,7 @@ def add(request: CommandRequest) -> dict[str, Any]:
         ":white_check_mark: Supplier *{name}* added and linked to this channel "
         "(language {locale}, time zone {tz}). A welcome message is on its way."
     ).format(name=neutralise(supplier.name), locale=supplier.locale, tz=supplier.timezone)
-    return _linked_answer(text, channel)
+    return _with_guide(_linked_answer(text, channel), supplier)
 
 
 def edit(request: CommandRequest) -> dict[str, Any]:
@@ -77,6 +84,58 @@ def edit(request: CommandRequest) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
+def _set_digest(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """digest=HH:MM | off: the supplier channel's digest time (in the supplier's zone), buyers only."""
+    buyers_only(request.actor)
+    supplier = suppliers.find_supplier(session=request.session, actor=request.actor, name=name).supplier
+    setting = digests.set_supplier_digest(
+        session=request.session, actor=request.actor, supplier_id=supplier.id, value=value
+    )
+    if not setting.enabled:
+        text = _(":white_check_mark: *{name}* gets no daily digest any more.").format(
+            name=neutralise(supplier.name)
+        )
+    else:
+        text = _(
+            ":white_check_mark: *{name}* gets its daily digest at {time} ({tz}) on its working days."
+        ).format(name=neutralise(supplier.name), time=setting.time, tz=supplier.timezone)
+    return message(text, [section(text)])
+
+
+def _set_tier(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """tier=<tier> reason="…": admins only; kept in the supplier's tier history."""
+    change = relationship_flows.set_tier(session=request.session, actor=request.actor, name=name, tier=value,
+                                         reason=request.args.options.get("reason", ""), config=request.config)  # fmt: skip
+    return tier_set_answer(tiers.supplier_named(request.session, name).name, change)
+
+
+# `supplier set "<name>" key=value`: each key's setter, and the other options it reads.
+SETTINGS: dict[str, Callable[[CommandRequest, str, str], dict[str, Any]]] = {
+    "digest": _set_digest,
+    "tier": _set_tier,
+}
+SETTING_OPTIONS: dict[str, set[str]] = {"tier": {"reason"}}
+
+
+def set_value(request: CommandRequest) -> dict[str, Any]:
+    """Change one setting of a supplier (`SETTINGS`): its channel's digest time, its relationship tier."""
+    args = request.args
+    if len(args.words) != 1 or not args.words[0].strip():
+        return help_views.missing_argument(request.grammar(), '"<name>"')
+    keys = [key for key in args.options if key in SETTINGS]
+    if len(keys) != 1:
+        unknown = sorted(set(args.options) - set(SETTINGS) - set().union(*SETTING_OPTIONS.values()))
+        if unknown and not keys:
+            return help_views.unexpected_arguments(request.grammar(), unknown)
+        return help_views.missing_argument(request.grammar(), " | ".join(f"{key}=" for key in SETTINGS))
+    key = keys[0]
+    if unknown := sorted(set(args.options) - {key} - SETTING_OPTIONS.get(key, set())):
+        return help_views.unexpected_arguments(request.grammar(), unknown)
+    if not args.options[key]:
+        return help_views.missing_argument(request.grammar(), f"{key}=")
+    return SETTINGS[key](request, args.words[0], args.options[key])
+
+
 def link(request: CommandRequest) -> dict[str, Any]:
     """Link the channel the command is run in to an existing supplier."""
     if problem := _name_only(request):
@@ -93,7 +152,14 @@ def link(request: CommandRequest) -> dict[str, Any]:
     text = _(
         ":white_check_mark: This channel is now linked to supplier *{name}*. A welcome message is on its way."
     ).format(name=neutralise(supplier.name))
-    return _linked_answer(text, channel)
+    return _with_guide(_linked_answer(text, channel), supplier)
+
+
+def _with_guide(answer: dict[str, Any], supplier) -> dict[str, Any]:
+    """The buyer who links a supplier reads the guide to its country under the answer."""
+    guide = guide_of(supplier, current_locale())
+    answer["blocks"] = answer["blocks"] + guide_blocks(guide.facts, guide.periods, supplier.name)
+    return answer
 
 
 def _linked_answer(text: str, channel: suppliers.ChannelInfo) -> dict[str, Any]:
@@ -154,7 +220,27 @@ def show(request: CommandRequest) -> dict[str, Any]:
     summary = suppliers.find_supplier(
         session=request.session, actor=request.actor, name=request.args.words[0]
     )
-    return supplier_detail(summary, request.actor.tz)
+    payload = supplier_detail(summary, request.actor.tz)
+    if request.actor.is_buyer:  # the relationship is the buyers' view of the supplier
+        supplier = summary.supplier
+        row = tiers.relationship_of(request.session, supplier.id)
+        since = row.tier_since if row else supplier.created_at
+        history = tiers.history(request.session, supplier.id, limit=5)
+        payload["blocks"] = payload["blocks"] + relationship_fields(row, history, since, request.actor.tz)
+    return payload
+
+
+@reads_only
+def guide(request: CommandRequest) -> dict[str, Any]:
+    """The guide to a supplier's country: work week, hours, languages, names, dates, holidays, tips."""
+    if problem := _name_only(request):
+        return problem
+    buyers_only(request.actor)
+    summary = suppliers.find_supplier(
+        session=request.session, actor=request.actor, name=request.args.words[0]
+    )
+    found = guide_of(summary.supplier, current_locale())
+    return guide_message(found.facts, found.periods, summary.supplier.name)
 
 
 def _channel_info(request: CommandRequest) -> suppliers.ChannelInfo:
@@ -193,6 +279,14 @@ def _grammar() -> Grammar:
             _("Change a supplier's name, country, language or time zone."),
         ),
         (
+            '/srm supplier set "<name>" digest=<HH:MM>|off',
+            _("Set the time of the supplier channel's daily digest (its own zone), or turn it off."),
+        ),
+        (
+            '/srm supplier set "<name>" tier=strategic|core|transactional reason="…"',
+            _("Admins: set a supplier's relationship tier (its SLA factor and review period), saying why."),
+        ),
+        (
             '/srm supplier link "<name>"',
             _("Run in a channel: links it to an existing supplier (after an unlink, or a second channel)."),
         ),
@@ -201,6 +295,10 @@ def _grammar() -> Grammar:
             _("Removes the supplier's channel links; its orders, tickets and history stay."),
         ),
         ('/srm supplier list | /srm supplier show "<name>"', _("List suppliers, or show one.")),
+        (
+            '/srm supplier guide "<name>"',
+            _("The guide to a supplier's country: work week, hours, names, date format, holidays, tips."),
+        ),
     ]
 
 
@@ -208,10 +306,12 @@ COMMANDS = CommandSet(
     verbs={
         ("supplier", "add"): add,
         ("supplier", "edit"): edit,
+        ("supplier", "set"): set_value,
         ("supplier", "link"): link,
         ("supplier", "unlink"): unlink,
         ("supplier", "list"): list_all,
         ("supplier", "show"): show,
+        ("supplier", "guide"): guide,
     },
     grammar=_grammar,
     hint="supplier …",

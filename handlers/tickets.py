@@ -79,7 +79,7 @@ def list_all(request: CommandRequest) -> dict[str, Any]:
 
 @reads_only
 def show(request: CommandRequest) -> dict[str, Any]:
-    if usage := usage_problem(request, allowed=set()):
+    if usage := usage_problem(request, allowed=set(), word="T-<n>"):
         return usage
     ticket = tickets.ticket_for(session=request.session, actor=request.actor, ticket_id=request.args.words[0])
     order = request.session.get(Order, ticket.order_id) if ticket.order_id else None

@@ -3,10 +3,13 @@
 from models.audit import AuditEvent
 from models.base import UTCDateTime, utcnow
 from models.capa import CorrectiveAction
+from models.digests import Digest, DigestPreference, SupplierDigestSetting
 from models.feedback import FeedbackInvitation, FeedbackResponse
 from models.jobs import JobClaim
 from models.messages import ChannelMessage, MessageRevision
 from models.orders import DateProposal, Inspection, Order, ProductionUpdate, Receipt
+from models.projects import Project, ProjectValue
+from models.relationship import SupplierRelationship, TierChange
 from models.risk import FxRate, RiskAlert, RiskAlertPost, RiskFeed
 from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
 from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
@@ -19,6 +22,8 @@ __all__ = [
     "ChannelMessage",
     "CorrectiveAction",
     "DateProposal",
+    "Digest",
+    "DigestPreference",
     "FeedbackInvitation",
     "FeedbackResponse",
     "FxRate",
@@ -30,6 +35,8 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProductionUpdate",
+    "Project",
+    "ProjectValue",
     "Receipt",
     "RiskAlert",
     "RiskAlertPost",
@@ -40,7 +47,10 @@ __all__ = [
     "Supplier",
     "SupplierChannel",
     "SupplierContact",
+    "SupplierDigestSetting",
+    "SupplierRelationship",
     "Ticket",
+    "TierChange",
     "UTCDateTime",
     "utcnow",
 ]

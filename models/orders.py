@@ -18,7 +18,12 @@ ORDER_STATUSES = (
 
 class Order(SQLModel, table=True):
     __tablename__ = "purchase_order"
-    __table_args__ = (UniqueConstraint("supplier_id", "po_key"), Index("ix_order_status", "status"))
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "po_key"),
+        Index("ix_order_status", "status"),
+        # Covers the per-supplier aggregates over issue dates (loyalty: first order, orders in 12 months).
+        Index("ix_purchase_order_supplier_issued", "supplier_id", "issued_at", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="supplier.id", index=True)
     po: str = Field(max_length=64)

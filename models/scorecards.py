@@ -26,6 +26,7 @@ class ScorecardRating(SQLModel, table=True):
     score: int = Field(description="0-100")
     comment: str = Field(default="", sa_column=Column(Text, nullable=False))
     reviewer_id: str = Field(max_length=32)
+    department: str | None = Field(default=None, max_length=64, description="procurement, quality, R&D, …")
     rated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

@@ -5,7 +5,7 @@
 # Catalogs are compiled in memory when the bot starts: there is no compile step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LANGS=(zh_CN es)
+LANGS=(zh_CN es vi tr de pt_BR hi)
 
 extract() {
   pybabel extract -F babel.cfg -k lazy_gettext -k ngettext:1,2 --add-comments=I18N: \
@@ -17,7 +17,7 @@ case "${1:-update}" in
     extract
     for lang in "${LANGS[@]}"; do
       if [ -f "locales/$lang/LC_MESSAGES/messages.po" ]; then
-        pybabel update -i locales/messages.pot -d locales -l "$lang" --no-fuzzy-matching >/dev/null
+        pybabel update -i locales/messages.pot -d locales -l "$lang" --no-fuzzy-matching --ignore-obsolete >/dev/null
       else
         pybabel init -i locales/messages.pot -d locales -l "$lang" >/dev/null
       fi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from blockkit import block_kit_problems
+from fakeslack_files import FilesApi
 from fakeslack_history import HistoryApi
 
 HOME_TEAM = "T0HOME"
@@ -37,7 +39,7 @@ def _pop_first(queue: list | None):
     return queue.pop(0) if queue else None
 
 
-class FakeSlack(HistoryApi):
+class FakeSlack(HistoryApi, FilesApi):
     """State of the fake workspace plus the HTTP server answering like slack.com/api."""
 
     def __init__(self) -> None:
@@ -55,6 +57,7 @@ class FakeSlack(HistoryApi):
         self._slow: dict[str, tuple[float, Callable[[], object] | None, Callable[[dict], bool] | None]] = {}
         self._in_flight: dict[str, int] = {}
         self._lost_answers: dict[str, list[tuple[bool, float]]] = {}
+        self._rate_limited: dict[str, tuple[float, int, random.Random]] = {}
         self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
         self._ts = itertools.count(1)
@@ -155,6 +158,11 @@ class FakeSlack(HistoryApi):
             else:
                 self._slow.pop(method, None)
 
+    def rate_limit_some(self, method: str, *, share: float, retry_after: int = 1, seed: int = 7) -> None:
+        """Answer a `share` of the calls of `method` (chosen at random, reproducibly) with 429 and Retry-After."""
+        with self._lock:
+            self._rate_limited[method] = (share, retry_after, random.Random(seed))
+
     def lose_answer_next(self, method: str, *, carried_out: bool = True, late_by: float = 0) -> None:
         """Drop the connection of the next call of `method` without an answer: after carrying the call out
         (Slack accepted a post but its answer never reached the client) or before (it never got there).
@@ -200,6 +208,12 @@ class FakeSlack(HistoryApi):
             self.calls.append(Call(method, params, time.monotonic()))
             lost, late_by = _pop_first(self._lost_answers.get(method)) or (None, 0)
             failure = _pop_first(self._failures.get(method))
+            if failure is None and method in self._rate_limited:
+                share, retry_after, rng = self._rate_limited[method]
+                if rng.random() < share:
+                    failure = Failure(
+                        429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+                    )
             gate = self._matching_hold(method, params)
             slow = self._slow.get(method)
             if slow and slow[2] is not None and not slow[2](params):
@@ -255,7 +269,14 @@ class FakeSlack(HistoryApi):
                 self._serve(path, dict(parse_qsl(query)))
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                content = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/upload/"):  # a file's bytes, to the URL getUploadURLExternal gave
+                    self.send_response(fake.receive_upload(self.path, content))
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = content.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
                 else:
@@ -316,19 +337,9 @@ class FakeSlack(HistoryApi):
             return "invalid_blocks"
         return None
 
-    def _direct(self, params) -> dict[str, Any]:
-        """A post to a user id goes to the app's DM with that person (Slack opens it: a D… channel)."""
-        user = params.get("channel")
-        if user in self.users and user not in self.channels:
-            dm = f"D{user}"
-            self.channels.setdefault(dm, {"id": dm, "name": "", "is_channel": False, "is_private": True,
-                                          "is_im": True, "is_mpim": False, "is_ext_shared": False,
-                                          "is_shared": False, "is_member": True, "user": user})  # fmt: skip
-            params = dict(params) | {"channel": dm}
-        return params
-
     def api_chat_postMessage(self, params):
-        params = self._direct(params)
+        if params.get("channel") in self.users:  # a user id: the app's direct message with that person
+            return self._post_direct(params)
         channel = self.channels.get(params.get("channel"))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
@@ -340,6 +351,20 @@ class FakeSlack(HistoryApi):
         with self._lock:
             self.messages[(params["channel"], ts)] = dict(params)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+
+    def _post_direct(self, params):
+        user = self.users[params["channel"]]
+        if user["is_bot"] or user["deleted"]:
+            return {"ok": False, "error": "cannot_dm_bot" if user["is_bot"] else "user_not_found"}
+        if error := self._check(params):
+            return {"ok": False, "error": error}
+        channel, ts = "D" + params["channel"], f"{1_700_000_000 + next(self._ts)}.000100"
+        with self._lock:  # Slack opens the DM on the first post; replies in its threads go to the D… id
+            self.channels.setdefault(channel, {"id": channel, "name": "", "is_channel": False, "is_private": True,
+                                               "is_im": True, "is_mpim": False, "is_ext_shared": False,
+                                               "is_shared": False, "is_member": True, "user": params["channel"]})  # fmt: skip
+            self.messages[(channel, ts)] = dict(params) | {"channel": channel}
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text")}}
 
     def api_chat_update(self, params):
         key = (params.get("channel"), params.get("ts"))

@@ -198,6 +198,12 @@ def submit(client: SlackClient, view: dict[str, Any], values: dict[str, Any], *,
             element["selected_date"] = value
         elif kind == "static_select":
             element["selected_option"] = {"value": value, "text": {"type": "plain_text", "text": value}}
+        elif kind == "timepicker":
+            element["selected_time"] = value
+        elif kind == "checkboxes":
+            element["selected_options"] = [
+                {"value": v, "text": {"type": "plain_text", "text": v}} for v in value
+            ]
         else:
             element["value"] = value
         state[block["block_id"]] = {"value": element}
@@ -205,6 +211,20 @@ def submit(client: SlackClient, view: dict[str, Any], values: dict[str, Any], *,
         "type": "view_submission", "team": {"id": HOME_TEAM}, "user": {"id": user, "team_id": team},
         "api_app_id": "A0SRM", "token": "legacy", "trigger_id": f"{next(_ids)}.trigger",
         "view": {**view, "id": "V0MODAL", "state": {"values": state}},
+    })  # fmt: skip
+
+
+def click_home(
+    client: SlackClient, action_id: str, value: str, *, user: str, team: str = HOME_TEAM
+) -> Response:
+    """A button press on the app's Home tab (block_actions from a view: no channel)."""
+    return _interactive(client, {
+        "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0SRM", "token": "legacy",
+        "team": {"id": HOME_TEAM}, "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home", "blocks": [], "private_metadata": ""},
+        "trigger_id": f"{next(_ids)}.trigger",
+        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button",
+                     "action_ts": str(time.time())}],
     })  # fmt: skip
 
 

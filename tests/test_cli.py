@@ -172,6 +172,8 @@ def test_export_suppliers_csv(client, db_url, tmp_path, monkeypatch):
         "contacts",
         "created_by",
         "created_at",
+        "tier",
+        "loyalty",
     ]
     assert [r[1:5] for r in rows[1:]] == [
         ["Acme Textiles", "CN", "zh_CN", "Asia/Shanghai"],

@@ -85,3 +85,13 @@ def test_a_failing_auth_test_is_not_repeated_on_every_request(client, slack):
     assert "/srm supplier add" in client.command("help", user=BUYER, channel=ACME_CHANNEL).text
     assert "/srm supplier add" in client.command("help", user=BUYER, channel=ACME_CHANNEL).text
     assert len(slack.calls_to("auth.test")) == 1  # not asked again at once: Slack was just failing
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [("ticket show", "T-<n>"), ("capa show", "CA-<n>"), ("order show", "<PO>"), ("capa new", "T-<n>")],
+)
+def test_a_missing_reference_is_named_as_the_verb_expects_it(client, text, missing):
+    answer = client.command(text, user=BUYER, channel=ACME_CHANNEL).text
+    problem = answer.split("Missing or empty value: ", 1)[1].split(".", 1)[0]
+    assert problem.replace("&lt;", "<").replace("&gt;", ">") == missing

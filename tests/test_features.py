@@ -78,6 +78,9 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "feedback",
         "scorecards",
         "risk",
+        "digest",
+        "loyalty",
+        "tier_review",
     ]
     assert [line.split()[0] for line in on.output.splitlines()] == [
         "housekeeping",
@@ -87,4 +90,7 @@ def test_without_tickets_there_is_no_sla_job(tmp_path, monkeypatch):
         "feedback",
         "scorecards",
         "risk",
+        "digest",
+        "loyalty",
+        "tier_review",
     ]

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.cli import main
-from models import AuditEvent, Inspection, Order, OutboxMessage, Receipt, Supplier, SupplierChannel
+from models import AuditEvent, Inspection, Order, OutboxMessage, Receipt, Supplier, SupplierChannel, Ticket
 
 SUPPLIERS = """name,country,locale,timezone,channel_id
 Acme Textiles,CN,,,C0ACMEIMP
@@ -310,6 +310,14 @@ def test_post_cards_for_orders_of_linked_suppliers_only(client, slack, session, 
     issue_order(client, "order new PO-9 qty=5 due=2026-12-15")
     shown = client.command("order show PO-7", user=BUYER, channel=ACME_CHANNEL)
     assert shown.status == 200 and "PO-7" in shown.text
+    # A ticket on an order without a card gets a card of its own at the channel's top level.
+    opened = client.command('ticket new "Wrong labels" order=PO-8', user=BUYER, channel=ACME_CHANNEL)
+    assert opened.status == 200 and ":warning:" not in opened.text, opened.text
+    ticket = session.exec(select(Ticket)).one()
+    assert ticket.card_id is not None and ticket.thread_ts is None
+    cards = slack.wait_for(lambda: [p for p in slack.posts(ACME_CHANNEL) if "Wrong labels" in str(p["blocks"])],
+                           what="ticket card")  # fmt: skip
+    assert len(cards) == 1 and "thread_ts" not in cards[0]
     for text in ("receive PO-8 qty=40", "inspect PO-8 sampled=10 defects=0", "order close PO-8"):
         answer = client.command(text, user=BUYER, channel=ACME_CHANNEL)
         assert answer.status == 200 and ":warning:" not in answer.text, answer.text

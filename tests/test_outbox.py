@@ -152,6 +152,25 @@ def test_at_most_one_message_per_second_per_channel(engine, settings, slack):
     assert beta.at - acme[0].at < 0.9  # other channels are not held back
 
 
+def test_senders_post_to_different_channels_at_once_and_to_each_channel_in_order(engine, settings, slack):
+    channels = (ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL)
+    for n in range(9):
+        _post(engine, f"m{n}", channel=channels[n % 3])
+    slack.answer_slowly("chat.postMessage", seconds=0.2)
+    slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    delivery = _delivery(engine, settings, senders=3)
+    _drain(delivery, slack, lambda: len(slack.messages) == 9, "every message")
+    assert slack.max_in_flight["chat.postMessage"] >= 2  # different channels at the same time
+    for i, channel in enumerate(channels):
+        posted = [
+            m["text"]
+            for (c, _ts), m in sorted(slack.messages.items(), key=lambda kv: float(kv[0][1]))
+            if c == channel
+        ]
+        assert posted == [f"m{n}" for n in range(i, 9, 3)]  # each channel in the order queued, once each
+    assert {r.status for r in _rows(engine)} == {"sent"}
+
+
 def test_two_workers_send_each_row_exactly_once_in_order(engine, settings, slack):
     channels = [ACME_CHANNEL, BETA_CHANNEL, INTERNAL_CHANNEL]
     for n in range(30):
@@ -203,13 +222,15 @@ def _run_workers(workers, until, slack, what):
 @pytest.mark.parametrize("engines", ["one engine", "an engine each"])
 def test_two_workers_on_a_slow_slack_send_each_message_once(engine, db_url, settings, slack, engines):
     """Each answer takes 8 simulated seconds (the client times out at 10): 60 messages take longer
-    than any claim may live, and still none is sent twice."""
+    than any claim may live, and still none is sent twice. One sender per worker: the simulated clock is
+    shared, so concurrent senders would each add their 8 s to every call in flight (a call that seems to
+    outlive its claim, which a real call bounded by the timeout cannot)."""
     channels = _bulk_channels(slack, 60)
     for n, channel in enumerate(channels):
         _post(engine, f"m{n}", channel=channel)
     extra = [make_engine(db_url) for _ in range(2)] if engines == "an engine each" else []
     workers = [
-        _delivery(own, settings, worker_id=f"w{i}", http_timeout_seconds=10)
+        _delivery(own, settings, worker_id=f"w{i}", http_timeout_seconds=10, senders=1)
         for i, own in enumerate(extra or [engine, engine])
     ]
     try:

@@ -4,14 +4,21 @@ import json
 import re
 
 import pytest
-from conftest import ACME_CHANNEL, ACME_USER, BUYER, BUYER_ZH
+from conftest import ACME_CHANNEL, ACME_USER, BUYER
 from helpers import translated
 
 from bot.config import AppConfig, TicketsConfig
 from bot.core.manifest import build_manifest
 from handlers import slack_needs
 
-NOT_BUILT = ("scorecard", "level", "digest", "home tab")
+# Every feature the help, the manifest and the welcome could name is built; a new, unbuilt one goes here.
+NOT_BUILT: tuple[str, ...] = ()
+
+
+@pytest.fixture
+def config(config):
+    """The buyer who runs every help line is also an admin (some verbs are admins' only)."""
+    return config.model_copy(update={"admins": [BUYER]})
 
 
 @pytest.mark.parametrize("tickets", [True, False])
@@ -40,7 +47,7 @@ def test_the_welcome_promises_no_scorecard(client, slack, delivery):
 # A value for each placeholder of the grammar, as a buyer would type it.
 VALUES = {'"<name>"': '"Acme Textiles"', '"<new name>"': '"Acme Textiles"', "<ISO2>": "CN", "<ll_CC>": "zh_CN", "<IANA zone>": "Asia/Shanghai",
           "<YYYY-MM-DD>": "2026-12-20", "<p>": "2.50", "<ISO4217>": "USD", '"…"': '"Blue mug"',
-          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1"}  # fmt: skip
+          '"<title>"': '"Labels missing"', "T-<n>": "T-1", "<n>": "1", "<HH:MM>|off": "08:30", "<0-100>": "40"}  # fmt: skip
 
 
 def _as_typed(form: str) -> str:
@@ -82,8 +89,3 @@ def test_every_help_line_runs_as_written(client, slack, session):
         assert ":warning:" not in answer.text, (command, answer.text)
         if command != "help":
             assert translated("en", "SRM bot commands") not in answer.text, (command, answer.text)
-
-
-def test_help_in_chinese_names_no_unbuilt_feature(client):
-    shown = client.command("help", user=BUYER_ZH, channel=ACME_CHANNEL).text
-    assert "计分卡" not in shown and "scorecard" not in shown.lower()

@@ -127,6 +127,7 @@ def test_srm_run_delivers_with_one_loop_and_no_deliver_job(engine, config, setti
             slack.add_channel(channel, name=channel.lower())
             enqueue(session=session, channel_id=channel, payload={"text": channel})
     slack.answer_slowly("chat.postMessage", seconds=0.02)
+    config = config.model_copy(update={"delivery": config.delivery.model_copy(update={"senders": 1})})
     worker = Worker(_ctx(engine, config, settings), scheduled_jobs(config)).start()
     try:
         slack.wait_for(lambda: len(slack.messages) == 60, timeout=30, what="60 messages")
@@ -134,7 +135,7 @@ def test_srm_run_delivers_with_one_loop_and_no_deliver_job(engine, config, setti
     finally:
         worker.stop()
     assert "deliver" not in scheduled and "housekeeping" in scheduled
-    assert slack.max_in_flight["chat.postMessage"] == 1  # one sender at a time in this process
+    assert slack.max_in_flight["chat.postMessage"] == 1  # one sender (delivery.senders: 1): one loop
     assert len(slack.posts()) == 60
 
 

@@ -181,7 +181,7 @@ EXPORT_START = ["supplier", "period_start", "period_end", "score", "level", "cur
                 "qty_on_time", "on_time_rate", "otif_rate", "sampled", "defects", "defect_ppm",
                 "lot_acceptance_rate", "confirmation_hours", "first_response_hours", "resolution_hours",
                 "sla_breaches", "rating_price", "rating_compliance", "rating_service", "capas_opened",
-                "capa_on_time_rate"]  # fmt: skip
+                "capa_on_time_rate", "cocreation_value"]  # fmt: skip
 CRITERIA_COLUMNS = ["criterion:quality", "criterion:on_time_delivery", "criterion:price_competitiveness",
                     "criterion:after_sales_service", "criterion:compliance", "criterion:collaboration"]  # fmt: skip
 

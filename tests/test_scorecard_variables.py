@@ -151,13 +151,14 @@ ACME_AUGUST = {
     "sampled": 100, "defects": 3, "defect_ppm": 30000.0, "lot_acceptance_rate": 2 / 3 * 100,
     "confirmation_hours": 5.0001, "first_response_hours": 7.0, "resolution_hours": 120.0, "sla_breaches": 3,
     "rating_price": 85.5, "rating_compliance": 70.0, "rating_service": None, "capas_opened": 0,
-    "capa_on_time_rate": None,
+    "capa_on_time_rate": None, "cocreation_value": 0,
 }  # fmt: skip
 NOTHING = {
     "orders_due": 0, "qty_due": 0, "qty_on_time": 0, "on_time_rate": None, "otif_rate": None, "sampled": 0,
     "defects": 0, "defect_ppm": None, "lot_acceptance_rate": None, "confirmation_hours": None,
     "first_response_hours": None, "resolution_hours": None, "sla_breaches": 0, "rating_price": None,
     "rating_compliance": None, "rating_service": None, "capas_opened": 0, "capa_on_time_rate": None,
+    "cocreation_value": 0,
 }  # fmt: skip
 
 

@@ -10,9 +10,13 @@ Every post carries metadata naming its row. When an attempt ended without a clea
 dropped connection, a worker that died mid-send), Slack may have stored the post anyway: the next attempt
 looks for it first (`bot.core.earlier_post`) and adopts it, so a message is not posted twice.
 
-Per channel, rows go out in order and at most one per `channel_interval_seconds`. 5xx answers and
+Per channel, rows go out in order and at most one per `channel_interval_seconds`; different channels are
+served at once by `senders` threads per process (each pass takes the oldest due row of each channel). 5xx answers and
 network errors are retried with exponential backoff; a 429 waits for its Retry-After; any other error
 is permanent. A row that gives up stays as `failed` with its last error.
+
+A file row (`bot.core.uploads`) is drawn just before it is sent and uploaded with files_upload_v2; it is
+not looked for first, so an upload whose answer was lost may show twice.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import logging
 import random
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine, and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -36,6 +41,7 @@ from bot.config import DeliveryConfig
 from bot.core.db import session_scope
 from bot.core.earlier_post import WORKER_STOPPED, find_earlier_post, outbox_metadata, outcome_unknown
 from bot.core.outbox import WAKE
+from bot.core.uploads import UPLOAD_METHOD, render
 from models import Card, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,9 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 # the answer (SQLite's busy timeout is 30 s).
 CLAIM_MARGIN = timedelta(seconds=60)
 _NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
+# What a claim returns of its row (RETURNING, so claiming is one statement).
+_CLAIMED = (OutboxMessage.method, OutboxMessage.payload, OutboxMessage.channel_id, OutboxMessage.card_id,
+            OutboxMessage.thread_card_id, OutboxMessage.attempts, OutboxMessage.last_error, OutboxMessage.created_at)  # fmt: skip
 
 
 def _due(now: datetime):
@@ -96,45 +105,81 @@ class Delivery:
     def __init__(self, *, engine: Engine, client: WebClient, config: DeliveryConfig, worker_id: str):
         self.engine, self.client, self.config, self.worker_id = engine, client, config, worker_id
         self.paused_until: datetime | None = None  # set while Slack refuses the token
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None  # the senders, started on the first busy pass
 
     def deliver_due(
-        self, now: datetime | None = None, limit: int = 50, stop: threading.Event | None = None
+        self, now: datetime | None = None, limit: int | None = None, stop: threading.Event | None = None
     ) -> int:
         """Send the rows that are due at `now` (up to `limit`, at most one per channel), claiming each
-        just before sending it; returns how many were sent. Once `stop` is set, no further row is claimed."""
+        just before sending it; returns how many were sent. Once `stop` is set, no further row is claimed.
+
+        The first row goes alone (a refused token then stops the pass after one call); the others go to
+        `senders` threads at once, each to a different channel.
+        """
         now = now or utcnow()
-        if self.paused_until is not None and now < self.paused_until:
+        if self._paused(now):
             return 0
         self._release_stale_claims()
-        sent = 0
-        for row_id, channel_id in self._candidates(now, limit):
-            if stop is not None and stop.is_set():
-                break
-            claim = self._claim(row_id, channel_id, now)
-            if claim is None:
-                continue
-            outcome = self._send(claim)
-            sent += self._record(claim, outcome)
-            if outcome.error in TOKEN_ERRORS:
-                self.paused_until = now + TOKEN_PAUSE
-                log.error("Slack refused SLACK_BOT_TOKEN (%s): delivery paused for %s s, messages kept",
-                          outcome.error, TOKEN_PAUSE.seconds)  # fmt: skip
-                break
+        candidates = self._candidates(now, limit or max(50, self.config.senders * 16))
+        if not candidates:
+            return 0
+        first, rest = candidates[0], candidates[1:]
+        sent = self._deliver_one(*first, now, stop)
+        if self.config.senders == 1 or len(rest) <= 1:
+            return sent + sum(self._deliver_one(*candidate, now, stop) for candidate in rest)
+        futures = [self._pool().submit(self._deliver_one, *candidate, now, stop) for candidate in rest]
+        return sent + sum(future.result() for future in futures)
+
+    def _deliver_one(self, row_id: int, channel_id: str, now: datetime, stop: threading.Event | None) -> int:
+        """Claim, send and record one row; 1 when Slack took it."""
+        if (stop is not None and stop.is_set()) or self._paused(now):
+            return 0
+        claim = self._claim(row_id, channel_id, now)
+        if claim is None:
+            return 0
+        outcome = self._send(claim)
+        sent = self._record(claim, outcome)
+        if outcome.error in TOKEN_ERRORS:
+            with self._lock:
+                if not self._paused(now):
+                    self.paused_until = now + TOKEN_PAUSE
+                    log.error("Slack refused SLACK_BOT_TOKEN (%s): delivery paused for %s s, messages kept",
+                              outcome.error, TOKEN_PAUSE.seconds)  # fmt: skip
         return sent
+
+    def _paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.config.senders, thread_name_prefix="delivery-send")
+            return self._executor
+
+    def close(self) -> None:
+        """Let the sender threads go (once the loop has stopped)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set; wakes early when a commit adds outbox rows."""
-        while not stop.is_set():
-            try:
-                sent = self.deliver_due(stop=stop)
-            except Exception:
-                log.exception("delivery pass failed")
-                sent = 0
-            if sent:
-                log.info("delivered %s message%s", sent, "" if sent == 1 else "s")
-            else:
-                WAKE.wait(self.config.poll_seconds)
-                WAKE.clear()
+        try:
+            while not stop.is_set():
+                try:
+                    sent = self.deliver_due(stop=stop)
+                except Exception:
+                    log.exception("delivery pass failed")
+                    sent = 0
+                if sent:
+                    log.info("delivered %s message%s", sent, "" if sent == 1 else "s")
+                else:
+                    WAKE.wait(self.config.poll_seconds)
+                    WAKE.clear()
+        finally:
+            self.close()
 
     def _release_stale_claims(self) -> None:
         """Hand back rows whose worker cannot be sending them any more (the claim outlived any send)."""
@@ -174,34 +219,43 @@ class Delivery:
     def _claim(self, row_id: int, channel_id: str, now: datetime) -> _Claim | None:
         """Make the row this worker's if it is still pending, due and its channel's pacing allows.
 
-        The claim is committed before it is returned: the HTTP call happens outside any transaction.
+        One conditional UPDATE claims the row and returns what sending needs; only when it claims nothing
+        is the channel's pacing read, to set the row's next time. The claim is committed before it is
+        returned: the HTTP call happens outside any transaction.
         """
+        token = uuid.uuid4().hex
         with session_scope(self.engine) as session:
-            ready_at = self._channel_ready_at(session, channel_id)
-            if ready_at > now:
-                session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=ready_at),
-                    execution_options=_NO_SYNC,
-                )
-                return None
-            token = uuid.uuid4().hex
-            claimed = session.execute(
+            row = session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row_id,
-                    OutboxMessage.status == "pending",
-                    _due(now),
-                )
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending", _due(now))
+                .where(~self._sent_recently(channel_id, now))
                 .values(
                     status="sending",
                     claim_token=token,
                     claimed_by=self.worker_id,
                     claimed_at=utcnow(),
                     attempts=OutboxMessage.attempts + 1,
-                ),
+                )
+                .returning(*_CLAIMED),
                 execution_options=_NO_SYNC,
-            ).rowcount
-            return self._prepare(session, row_id, token) if claimed == 1 else None
+            ).first()
+            if row is None:
+                ready_at = self._channel_ready_at(session, channel_id)
+                if ready_at > now:
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == row_id)
+                        .values(next_attempt_at=ready_at),
+                        execution_options=_NO_SYNC,
+                    )
+                return None
+            return self._prepare(session, row_id, token, row)
+
+    def _sent_recently(self, channel_id: str, now: datetime):
+        """Whether the channel had a message sent less than `channel_interval_seconds` before `now`."""
+        other = aliased(OutboxMessage)
+        since = now - timedelta(seconds=self.config.channel_interval_seconds)
+        return exists().where(other.channel_id == channel_id, other.status == "sent", other.sent_at > since)
 
     def _channel_ready_at(self, session, channel_id: str) -> datetime:
         last = session.exec(
@@ -215,17 +269,20 @@ class Delivery:
             last = datetime.fromisoformat(str(last)).replace(tzinfo=utcnow().tzinfo)
         return last + timedelta(seconds=self.config.channel_interval_seconds)
 
-    def _prepare(self, session: Session, row_id: int, token: str) -> _Claim | None:
+    def _prepare(self, session: Session, row_id: int, token: str, row) -> _Claim | None:
         """The call to make for a freshly claimed row; None (row failed) when its card was never posted."""
-        row = session.get(OutboxMessage, row_id)
         method, payload = row.method, dict(row.payload)
         card = session.get(Card, row.card_id) if row.card_id else None
         thread_card = session.get(Card, row.thread_card_id) if row.thread_card_id else None
         needed = card if method == "chat.update" else thread_card
         if needed is not None and needed.ts is None:
             # The card's own post has not been delivered (it failed): nothing to update or reply to.
-            row.status, row.last_error = "failed", "card_not_posted"
-            row.claimed_by = row.claim_token = None
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+                .values(status="failed", last_error="card_not_posted", claimed_by=None, claim_token=None),
+                execution_options=_NO_SYNC,
+            )
             log.warning("outbox row %s (%s) failed: card_not_posted (the card it needs was never posted)",
                         row_id, method)  # fmt: skip
             return None
@@ -258,6 +315,8 @@ class Delivery:
 
     def _call(self, method: str, payload: dict) -> _Outcome:
         try:
+            if method == UPLOAD_METHOD:
+                return self._upload(payload)
             response = self.client.api_call(method, json=payload)
             return _Outcome(ts=response.get("ts"), channel=response.get("channel"))
         except SlackApiError as exc:
@@ -270,8 +329,19 @@ class Delivery:
             if error in TOKEN_ERRORS:  # the message is fine, the token is not: it waits for a good token
                 return _Outcome(error=error, retry_after=TOKEN_PAUSE.total_seconds(), rate_limited=True)
             return _Outcome(error=error, transient=status >= 500 or error in TRANSIENT_ERRORS)
-        except (URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (URLError, TimeoutError, ConnectionError, OSError, SlackClientError) as exc:
             return _Outcome(error=f"network: {exc}", transient=True)
+
+    def _upload(self, payload: dict) -> _Outcome:
+        """Draw the file (outside any transaction) and upload it with files_upload_v2."""
+        try:
+            content = render(payload["renderer"], payload.get("data") or {})
+        except Exception as exc:  # a file that cannot be drawn will not be drawn on a retry either
+            log.exception("outbox upload %s could not be drawn", payload.get("filename"))
+            return _Outcome(error=f"render_failed: {type(exc).__name__}")
+        self.client.files_upload_v2(channel=payload["channel"], file=content, filename=payload["filename"],
+                                    title=payload.get("title"), alt_txt=payload.get("alt_txt") or None)  # fmt: skip
+        return _Outcome()
 
     def _record(self, claim: _Claim, outcome: _Outcome) -> int:
         """Store the outcome, only while the row is still this worker's claim; 1 when it was sent."""

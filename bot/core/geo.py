@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import holidays
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.languages import get_official_languages
@@ -37,9 +38,16 @@ def is_country(code: str) -> bool:
     return code.upper() in countries()
 
 
+# Countries whose suppliers do business in another official language than CLDR's first one: across
+# India's states, purchase orders and supplier correspondence are in English (Hindi stays one `locale=` away).
+BUSINESS_LOCALE = {"IN": "en_IN"}
+
+
 def default_locale(country: str) -> str:
-    """The country's main official language as a locale id, e.g. CN → zh_CN, MX → es_MX."""
+    """The country's main business language as a locale id, e.g. CN → zh_CN, MX → es_MX, IN → en_IN."""
     country = country.upper()
+    if country in BUSINESS_LOCALE:
+        return BUSINESS_LOCALE[country]
     for language in get_official_languages(country, de_facto=True):
         try:
             parsed = Locale.parse(f"{language.split('_')[0]}_{country}")
@@ -95,3 +103,19 @@ def today_in(*zones: str | None) -> date:
     """Today's date in the first of `zones` that is a known IANA zone (UTC when none is)."""
     zone = next((z for z in zones if z and is_timezone(z)), None)
     return datetime.now(ZoneInfo(zone) if zone else UTC).date()
+
+
+@cache
+def weekend_days(country: str) -> frozenset[int] | None:
+    """The country's weekend days (0 = Monday) as the `holidays` package knows them, e.g. Friday and
+    Saturday in Bangladesh; None when it does not know the country."""
+    try:
+        return frozenset(holidays.country_holidays(country.upper()).weekend)
+    except NotImplementedError:
+        return None
+
+
+def work_week(country: str) -> tuple[int, ...] | None:
+    """The country's working days (0 = Monday), or None when its weekend is not known."""
+    weekend = weekend_days(country)
+    return None if weekend is None else tuple(d for d in range(7) if d not in weekend)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.blocks import context, header, message, section
+from bot.core.blocks import SECTION_MAX, context, header, message, section
 from bot.core.i18n import _
 from bot.core.text import neutralise
 
@@ -18,13 +18,12 @@ Grammar = list[tuple[str, str]]
 
 def help_message(grammar: Grammar, problem: str | None = None) -> dict[str, Any]:
     """The command grammar in the reader's language; `problem` explains what was wrong, if anything."""
-    lines = "\n".join(f"`{syntax}`\n{meaning}" for syntax, meaning in grammar)
     blocks = []
     if problem:
         blocks.append(section(":warning: " + problem))
     blocks += [
         header(_("SRM bot commands")),
-        section(lines),
+        *[section(chunk) for chunk in _chunks([f"`{syntax}`\n{meaning}" for syntax, meaning in grammar])],
         context(
             _(
                 "Values with spaces go in double quotes; dates are written YYYY-MM-DD. "
@@ -33,6 +32,17 @@ def help_message(grammar: Grammar, problem: str | None = None) -> dict[str, Any]
         ),
     ]
     return message(problem or _("SRM bot commands"), blocks)
+
+
+def _chunks(entries: list[str], limit: int = SECTION_MAX) -> list[str]:
+    """Entries joined by newlines into as few texts as fit a section each (Slack's 3000 characters)."""
+    chunks: list[str] = []
+    for entry in entries:
+        if chunks and len(chunks[-1]) + 1 + len(entry) <= limit:
+            chunks[-1] += "\n" + entry
+        else:
+            chunks.append(entry)
+    return chunks
 
 
 def unknown_command(grammar: Grammar, text: str) -> dict[str, Any]:

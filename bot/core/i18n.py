@@ -83,8 +83,11 @@ def supported_locale(code: str | None) -> str | None:
         parsed = Locale.parse(code.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
+    # One catalog per language: every Chinese reads zh_CN, every Portuguese (pt_PT included) pt_BR.
     if parsed.language == "zh":
         return "zh_CN"
+    if parsed.language == "pt":
+        return "pt_BR"
     return parsed.language if parsed.language in SUPPORTED_LOCALES else None
 
 
@@ -98,17 +101,22 @@ def resolve_locale(candidates: Iterable[str | None], default: str = DEFAULT_LOCA
 
 
 def format_date(value: date, fmt: str = "medium") -> str:
-    return babel_dates.format_date(value, format=fmt, locale=_current.get())
+    return babel_dates.format_date(value, format=fmt, locale=_locale(_current.get()))
+
+
+def format_month(value: date) -> str:
+    """A month and year as the reader writes it (August 2026, agosto de 2026, 2026年8月)."""
+    return babel_dates.format_skeleton("yMMMM", value, locale=_current.get())
 
 
 def format_datetime(value: datetime, tz: str | None = None, fmt: str = "medium") -> str:
     """An aware datetime shown in the reader's zone and locale."""
     zone = ZoneInfo(tz) if tz else None
-    return babel_dates.format_datetime(value, format=fmt, tzinfo=zone, locale=_current.get())
+    return babel_dates.format_datetime(value, format=fmt, tzinfo=zone, locale=_locale(_current.get()))
 
 
 def format_decimal(value: float | int) -> str:
-    return babel_numbers.format_decimal(value, locale=_current.get())
+    return babel_numbers.format_decimal(value, locale=_locale(_current.get()))
 
 
 def territory_name(code: str) -> str:

@@ -29,9 +29,16 @@ class Action(StrEnum):
     CAPA_VERIFY = "capa_verify"
     CAPA_REJECT = "capa_reject"
     FEEDBACK_GIVE = "feedback_give"
+    LEVEL_APPROVE = "level_approve"
+    LEVEL_REJECT = "level_reject"
     RISK_ACK = "risk_ack"
     RISK_SNOOZE = "risk_snooze"
     RISK_FALSE_POSITIVE = "risk_false_positive"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST_TOGGLE = "home_digest_toggle"
+    HOME_DIGEST_EDIT = "home_digest_edit"
+    TIER_APPROVE = "tier_approve"
+    TIER_REJECT = "tier_reject"
 
 
 class View(StrEnum):
@@ -45,6 +52,9 @@ class View(StrEnum):
     CAPA_PLAN = "capa_plan"
     CAPA_RETURN = "capa_return"
     FEEDBACK_GIVE = "feedback_give"
+    SCORECARD_RATE = "scorecard_rate"
+    HOME_SCORECARD = "home_scorecard"
+    HOME_DIGEST = "home_digest"
 
 
 class Shortcut(StrEnum):

@@ -28,8 +28,11 @@ def deliver(ctx: JobContext, now: datetime) -> str | None:
         engine=ctx.engine, client=ctx.client, config=ctx.config.delivery, worker_id=ctx.worker_id
     )
     total = 0
-    while sent := delivery.deliver_due(now):
-        total += sent
+    try:
+        while sent := delivery.deliver_due(now):
+            total += sent
+    finally:
+        delivery.close()
     return f"sent {total}" if total else None
 
 

@@ -17,6 +17,9 @@ OUTRO = (
 )
 
 
+SHORT_LIMIT = 140  # Slack's limit for the short description
+
+
 def _listing(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -25,6 +28,9 @@ def descriptions(needs: Sequence[SlackNeeds]) -> tuple[str, str]:
     """The short and the long description, promising only what the installed features do."""
     offers = [o for n in needs for o in n.offers] or ["work"]
     short = f"Supplier {_listing(offers)} in shared channels."
+    while len(short) > SHORT_LIMIT and len(offers) > 1:  # the first offers, and the rest in two words
+        offers = offers[:-1]
+        short = f"Supplier {', '.join(offers)} and more in shared channels."
     return short, " ".join([INTRO, *(n.story for n in needs if n.story), OUTRO])
 
 

@@ -61,3 +61,24 @@ class BotIdentity(Authorize):
         finally:
             self._asking.release()
         return self._known
+
+
+_WORKSPACES: dict[tuple[str, str | None], dict[str, Any]] = {}
+
+
+def remember_workspace(client: WebClient, answer: dict[str, Any]) -> None:
+    """Keep auth.test's answer for this client's token (start-up asks it once; jobs reuse it)."""
+    _WORKSPACES[(client.base_url, client.token)] = dict(answer)
+
+
+def workspace_identity(client: WebClient) -> dict[str, Any] | None:
+    """auth.test's answer for this client's token (`url`, `team_id`, …), asked once per process; None
+    while Slack cannot say. Call it with no transaction open."""
+    key = (client.base_url, client.token)
+    if key not in _WORKSPACES:
+        try:
+            remember_workspace(client, client.auth_test().data)
+        except (SlackApiError, OSError) as exc:
+            log.warning("auth.test failed (%s)", exc)
+            return None
+    return _WORKSPACES[key]

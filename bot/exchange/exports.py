@@ -25,12 +25,16 @@ from models import (
     AuditEvent,
     ChannelMessage,
     CorrectiveAction,
+    Digest,
     Order,
     OutboxMessage,
     ProductionUpdate,
+    Project,
+    ProjectValue,
     Receipt,
     ScorecardEvaluation,
     Supplier,
+    SupplierRelationship,
     Ticket,
 )
 
@@ -54,7 +58,10 @@ def suppliers_table(session: Session) -> Table:
         "contacts",
         "created_by",
         "created_at",
+        "tier",
+        "loyalty",
     ]
+    relationship = {r.supplier_id: r for r in session.exec(select(SupplierRelationship))}
     rows = (
         [
             s.supplier.id,
@@ -66,10 +73,18 @@ def suppliers_table(session: Session) -> Table:
             s.contacts,
             s.supplier.created_by,
             s.supplier.created_at,
+            *_tier_and_loyalty(relationship.get(s.supplier.id)),
         ]
         for s in visible_suppliers(session=session, actor=SYSTEM)
     )
     return Table(header, rows, frozenset({"created_at"}))
+
+
+def _tier_and_loyalty(row: SupplierRelationship | None) -> list[Any]:
+    """A supplier without a stored relationship is transactional, with no loyalty yet."""
+    if row is None:
+        return ["transactional", None]
+    return [row.tier, None if row.loyalty is None else round(row.loyalty, 2)]
 
 
 def audit_table(session: Session) -> Table:
@@ -295,6 +310,43 @@ def risks_table(session: Session) -> Table:
     return Table(header, rows, frozenset({"opened_at", "resolved_at", "escalated_at"}))
 
 
+def digests_table(session: Session) -> Table:
+    """Digests queued, one row per recipient (channel or user id) and local day; `sent_at` is when Slack
+    took it (empty while it waits in the outbox), `items` how many things it reported."""
+    query = (
+        select(Digest.recipient, Digest.local_date, OutboxMessage.sent_at, Digest.items)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Digest.outbox_id)
+        .where(Digest.status == "sent")
+        .order_by(Digest.local_date, Digest.id)
+    )
+    header = ["recipient", "local_date", "sent_at", "items"]
+    return Table(header, (list(row) for row in session.exec(query)), frozenset({"sent_at"}))
+
+
+def projects_table(session: Session) -> Table:
+    """Co-creation projects: realised value is the sum of the entries; `supplier_share` is the latest one's."""
+    totals = (
+        select(ProjectValue.project_id, func.sum(ProjectValue.amount).label("realised"),
+               func.max(ProjectValue.id).label("latest"))
+        .group_by(ProjectValue.project_id).subquery()
+    )  # fmt: skip
+    query = (
+        select(Project, Supplier.name, totals.c.realised, ProjectValue.supplier_share)
+        .join(Supplier, Supplier.id == Project.supplier_id)
+        .outerjoin(totals, totals.c.project_id == Project.id)
+        .outerjoin(ProjectValue, ProjectValue.id == totals.c.latest)
+        .order_by(Project.id)
+    )
+    header = ["id", "supplier", "title", "kind", "status", "target_amount", "realised_amount", "currency",
+              "supplier_share", "opened_at", "closed_at"]  # fmt: skip
+    rows = (
+        [p.number, name, p.title, p.kind, p.status, p.target_amount, Decimal(realised or 0).quantize(Decimal("0.01")),
+         p.currency, share, p.opened_at, p.closed_at]
+        for p, name, realised, share in session.exec(query)
+    )  # fmt: skip
+    return Table(header, rows, frozenset({"opened_at", "closed_at"}))
+
+
 EXPORTS: dict[str, Callable[[Session], Table]] = {
     "tickets": tickets_table,
     "suppliers": suppliers_table,
@@ -307,6 +359,8 @@ EXPORTS: dict[str, Callable[[Session], Table]] = {
     "capas": capas_table,
     "feedback": feedback_table,
     "risks": risks_table,
+    "digests": digests_table,
+    "projects": projects_table,
 }
 PLANNED: tuple[str, ...] = ()
 

@@ -8,7 +8,16 @@ from functools import cache
 import holidays
 
 # Our catalogs' locales → the `holidays` package's language codes.
-LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN", "es": "es"}
+LANGUAGES = {
+    "en": "en_US",
+    "zh_CN": "zh_CN",
+    "es": "es",
+    "vi": "vi",
+    "tr": "tr",
+    "de": "de",
+    "pt_BR": "pt_BR",
+    "hi": "hi",
+}
 
 
 @cache
@@ -17,9 +26,17 @@ def _calendar(country: str, year: int, language: str | None):
         calendar = holidays.country_holidays(country, years=[year - 1, year, year + 1])
     except NotImplementedError:
         return None
-    if language and language in getattr(calendar, "supported_languages", ()):
+    language = _closest(language, getattr(calendar, "supported_languages", ()))
+    if language:
         calendar = holidays.country_holidays(country, years=[year - 1, year, year + 1], language=language)
     return calendar
+
+
+def _closest(language: str | None, supported: tuple[str, ...]) -> str | None:
+    """`language` if the calendar has it, else the same language's other variant (pt_BR reads pt_PT)."""
+    if not language or language in supported:
+        return language
+    return next((s for s in supported if s.split("_")[0] == language.split("_")[0]), None)
 
 
 def holidays_near(country: str, due: date, working_days: int, locale: str) -> list[tuple[date, str]]:

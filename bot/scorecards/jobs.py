@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot.core.db import read_scope, session_scope
 from bot.core.scheduler import Job, JobContext, claim_work
+from bot.scorecards import hooks
 from bot.scorecards.flows import announce_evaluation
 from bot.scorecards.periods import last_complete_period
 from bot.scorecards.service import evaluate_period
@@ -33,6 +34,9 @@ def run_scorecards(ctx: JobContext, now: datetime) -> str | None:
         done = evaluate_period(session=session, config=config, period=period, now=now)
         announce_evaluation(session=session, config=config, period_start=period.start, period_end=period.end,
                             proposal_ids=done.proposal_ids)  # fmt: skip
+        hooks.period_evaluated(
+            session=session, config=config, period_start=period.start, period_end=period.end
+        )
     return (f"{period.start}..{period.end}: {done.evaluated} suppliers evaluated ({done.scored} scored), "
             f"{done.levels_set} levels set, {len(done.proposal_ids)} level changes proposed")  # fmt: skip
 

@@ -23,6 +23,7 @@ from bot.core.actors import SYSTEM, Actor
 from bot.core.audit import record_event, record_events
 from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
+from bot.scorecards import hooks
 from bot.scorecards.formula import score
 from bot.scorecards.periods import Period
 from bot.scorecards.variables import compute_variables
@@ -193,20 +194,35 @@ def _audit(session: Session, events: list[tuple]) -> None:
     ])  # fmt: skip
 
 
+def is_downgrade(before: str | None, after: str, bands: Sequence[LevelBand]) -> bool:
+    """Whether `after` is a lower level than `before` (the blacklist is below every band)."""
+    rank = {band.name: i for i, band in enumerate(bands)} | {BLACKLIST_LEVEL: -1}
+    return before in rank and after in rank and rank[after] < rank[before]
+
+
 def decide_level_change(
-    *, session: Session, actor: Actor, change_id: int, approve: bool, now: datetime
-) -> LevelChange:
-    """An admin approves (the supplier's level becomes the proposed one) or rejects a waiting proposal."""
+    *, session: Session, actor: Actor, change_id: int, approve: bool, now: datetime,
+    config: AppConfig | None = None,
+) -> LevelChange:  # fmt: skip
+    """An admin approves (the supplier's level becomes the proposed one) or rejects a waiting proposal.
+
+    Decided by a conditional UPDATE: of two admins pressing at once, one decides and the other is told
+    it is already decided (so is anyone pressing on a proposal a newer evaluation replaced)."""
     if not actor.is_admin:
         raise Forbidden("admins_only")
-    change = session.get(LevelChange, change_id)
+    table = LevelChange.__table__
+    status = "approved" if approve else "rejected"
+    decided = session.execute(
+        update(table).where(table.c.id == change_id, table.c.status == "proposed")
+        .values(status=status, decided_by=actor.user_id, decided_at=now)
+    ).rowcount  # fmt: skip
+    change = session.exec(
+        select(LevelChange).where(LevelChange.id == change_id).execution_options(populate_existing=True)
+    ).first()
     if change is None:
         raise DomainError("level_change_unknown", id=change_id)
-    lock_row(session, change)
-    if change.status != "proposed":
+    if decided != 1:
         raise DomainError("level_change_decided", status=change.status)
-    change.status = "approved" if approve else "rejected"
-    change.decided_by, change.decided_at = actor.user_id, now
     record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="level_change",
                  object_id=change.id, action=change.status, before={"status": "proposed"},
                  after={"status": change.status})  # fmt: skip
@@ -218,5 +234,10 @@ def decide_level_change(
         record_event(session=session, actor_id=actor.user_id, actor_role=actor.role, object_type="supplier",
                      object_id=supplier.id, action="level_changed", before={"level": before},
                      after={"level": change.to_level, "level_change_id": change.id})  # fmt: skip
+        session.flush()
+        config = config or AppConfig()
+        hooks.level_applied(session=session, supplier_id=supplier.id, old_level=before, new_level=change.to_level,
+                            downgrade=is_downgrade(before, change.to_level, config.scorecards.bands()),
+                            config=config)  # fmt: skip
     session.flush()
     return change

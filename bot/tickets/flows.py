@@ -33,9 +33,10 @@ def _thread(session: Session, ticket: Ticket) -> tuple[Card | None, str | None]:
     """Where the ticket lives: a message's thread, its order's thread, or its own card's thread."""
     if ticket.thread_ts:
         return None, ticket.thread_ts
-    if ticket.order_id:
-        return session.get(Card, session.get(Order, ticket.order_id).card_id), None
-    return session.get(Card, ticket.card_id), None
+    card_id = session.get(Order, ticket.order_id).card_id if ticket.order_id else None
+    if card_id is None:  # no order, or an order imported without a card: the ticket's own card
+        card_id = ticket.card_id
+    return (session.get(Card, card_id) if card_id is not None else None), None
 
 
 def _note(session: Session, ticket: Ticket, config: AppConfig, render: Callable[[], str]) -> None:

@@ -17,7 +17,7 @@ from bot.core.audit import record_event
 from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
 from bot.core.roles import require_buyer, require_side, visible_to
-from bot.tickets.sla import due_times
+from bot.tickets.sla import supplier_due_times
 from models import Order, Supplier, Ticket, utcnow
 from models.tickets import RESPONSIBLE, SEVERITIES, TICKET_STATUSES, TICKET_TYPES
 
@@ -80,10 +80,7 @@ def open_ticket(
     if new.source_ts and (found := existing_for_message(session, new.source_channel_id, new.source_ts)):
         raise DomainError("ticket_exists", number=found.number)
     now = utcnow()
-    zone = config.tickets.business_hours.timezone or config.default_timezone
-    first_due, resolution_due = due_times(
-        now, config.tickets.sla[severity], config.tickets.business_hours, zone
-    )
+    first_due, resolution_due = supplier_due_times(session, supplier.id, now, severity, config)
     ticket = Ticket(
         supplier_id=supplier.id, order_id=new.order.id if new.order else None, title=title, type=kind,
         severity=severity, responsible="supplier" if opened_side == "buyer" else "buyer", source=new.source,
@@ -174,10 +171,7 @@ def reopen(*, session: Session, actor: Actor, ticket: Ticket, config: AppConfig)
     if ticket.status not in ("resolved", "closed") or (ticket.status == "closed" and not actor.is_buyer):
         raise DomainError("ticket_state", number=ticket.number, status=ticket.status)
     before, now = ticket.status, utcnow()
-    zone = config.tickets.business_hours.timezone or config.default_timezone
-    _, ticket.resolution_due = due_times(
-        now, config.tickets.sla[ticket.severity], config.tickets.business_hours, zone
-    )
+    _, ticket.resolution_due = supplier_due_times(session, ticket.supplier_id, now, ticket.severity, config)
     ticket.status, ticket.reopened, ticket.updated_at = "open", ticket.reopened + 1, now
     ticket.resolved_at = ticket.resolved_by = ticket.closed_at = ticket.closed_by = None
     _audit(session, actor, ticket, "reopened", {"status": before}, {"status": "open"})

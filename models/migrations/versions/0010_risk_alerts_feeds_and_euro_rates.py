@@ -1,7 +1,7 @@
 """risk alerts, feeds and euro rates
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 06:58:07.922206
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import models.base
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
