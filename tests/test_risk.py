@@ -285,3 +285,20 @@ def test_with_a_buyers_channel_alerts_go_there_and_not_by_dm(client, slack, sess
                                            if b["type"] == "actions" for e in b["elements"]}  # fmt: skip
     _settled(slack)
     assert not slack.posts(BUYER)
+
+
+def test_a_vietnamese_suppliers_warning_is_in_vietnamese_with_the_buyers_language_underneath(
+    client, slack, session, engine, config, settings, delivery
+):
+    answer = client.command('supplier add "Viet Tien Garment" country=VN', user=BUYER, channel=BETA_CHANNEL)
+    assert ":warning:" not in answer.text, answer.text
+    client.command("order new PO-7 qty=10 due=2026-12-15", user=BUYER, channel=BETA_CHANNEL)
+    _run(engine, config, settings, datetime(2026, 9, 4, 9, tzinfo=UTC))
+    vietnamese = translated("vi", "Order not confirmed")
+    assert vietnamese != "Order not confirmed"
+    (warning,) = slack.wait_for(lambda: [p for p in slack.posts(BETA_CHANNEL) if vietnamese in p["text"]],
+                                what="the warning in Vietnamese")  # fmt: skip
+    first, below = warning["blocks"]
+    assert first["text"]["text"].startswith(":large_orange_circle: *" + vietnamese)
+    assert "PO-7 chưa được xác nhận sau" in first["text"]["text"]  # the summary too
+    assert below["type"] == "context" and "*Order not confirmed*" in below["elements"][0]["text"]
