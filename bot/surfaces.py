@@ -34,6 +34,7 @@ from models.relationship import DEFAULT_TIER, TIERS
 
 SHOWN = 8  # lines per digest section; the rest are counted
 TOP = 3  # suppliers named under a portfolio figure
+FEW = 500  # up to this many suppliers are read by id; more (a whole evaluation): every row at once
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 OPEN_ORDER = ("issued", "confirmed", "in_production", "shipped", "partially_received")
 HOLIDAY_DAYS = 14  # the buyers hear of a supplier country's holiday period this long before it starts
@@ -134,7 +135,7 @@ Blocks = Callable[[], "list[dict[str, Any]]"]
 
 def relationship_facts(session: Session, supplier_ids: list[int]) -> dict[int, list[Fact]]:
     """Each supplier's tier, and its loyalty once computed (one query for all)."""
-    rows = tiers.relationships(session)
+    rows = tiers.relationships(session, supplier_ids if len(supplier_ids) <= FEW else None)
     facts: dict[int, list[Fact]] = {}
     for supplier_id in supplier_ids:
         row = rows.get(supplier_id)
@@ -158,7 +159,7 @@ def _exposure_fact(score: float) -> Fact:
 def exposure_facts(session: Session, supplier_ids: list[int]) -> dict[int, list[Fact]]:
     """Each supplier's risk exposure 0-100 (one query for all): the figure only, never what raised it, as
     the scorecard also goes to the supplier's own channel."""
-    scores = risk.exposure(session, supplier_ids)
+    scores = risk.exposure(session, supplier_ids if len(supplier_ids) <= FEW else None)
     return {supplier_id: [_exposure_fact(scores.get(supplier_id, 0.0))] for supplier_id in supplier_ids}
 
 

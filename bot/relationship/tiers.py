@@ -55,9 +55,13 @@ def relationship_of(session: Session, supplier_id: int) -> SupplierRelationship 
     return session.get(SupplierRelationship, supplier_id)
 
 
-def relationships(session: Session) -> dict[int, SupplierRelationship]:
-    """Every supplier's stored tier and loyalty, in one query (suppliers absent: transactional, no loyalty)."""
-    return {row.supplier_id: row for row in session.exec(select(SupplierRelationship))}
+def relationships(session: Session, supplier_ids: list[int] | None = None) -> dict[int, SupplierRelationship]:
+    """Every supplier's (or those of `supplier_ids`) stored tier and loyalty, in one query (suppliers absent:
+    transactional, no loyalty)."""
+    query = select(SupplierRelationship)
+    if supplier_ids is not None:
+        query = query.where(SupplierRelationship.supplier_id.in_(supplier_ids or [-1]))
+    return {row.supplier_id: row for row in session.exec(query)}
 
 
 def sla_of(session: Session, supplier_id: int, config: AppConfig) -> TierSla:
