@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func
@@ -28,8 +29,7 @@ from bot.risk import service as risk
 from bot.risk.texts import kind_label, summary
 from bot.risk.views import ICONS
 from bot.scorecards.periods import Period
-from models import FeedbackResponse, Order, ProjectValue, Supplier, SupplierRelationship
-from models.feedback import FEEDBACK_DIMENSIONS
+from models import Order, ProjectValue, Supplier, SupplierRelationship
 from models.relationship import DEFAULT_TIER, TIERS
 
 SHOWN = 8  # lines per digest section; the rest are counted
@@ -135,25 +135,34 @@ Blocks = Callable[[], "list[dict[str, Any]]"]
 
 def relationship_facts(session: Session, supplier_ids: list[int]) -> dict[int, list[Fact]]:
     """Each supplier's tier, and its loyalty once computed (one query for all)."""
-    rows = tiers.relationships(session, supplier_ids if len(supplier_ids) <= FEW else None)
+    rows = tiers.tiers_and_loyalty(session, supplier_ids if len(supplier_ids) <= FEW else None)
     facts: dict[int, list[Fact]] = {}
     for supplier_id in supplier_ids:
-        row = rows.get(supplier_id)
-        tier, loyalty = (row.tier, row.loyalty) if row else (DEFAULT_TIER, None)
+        tier, loyalty = rows.get(supplier_id, (DEFAULT_TIER, None))
         facts[supplier_id] = [_tier_fact(tier)] + ([_loyalty_fact(loyalty)] if loyalty is not None else [])
     return facts
 
 
 def _tier_fact(tier: str) -> Fact:
-    return lambda: _("Tier: {tier}").format(tier=tier_label(tier))
+    return lambda: _fact_text(current_locale(), "tier", tier)
 
 
 def _loyalty_fact(loyalty: float) -> Fact:
-    return lambda: _("Loyalty: {loyalty}/100").format(loyalty=loyalty_text(loyalty))
+    return lambda: _fact_text(current_locale(), "loyalty", round(loyalty))
 
 
 def _exposure_fact(score: float) -> Fact:
-    return lambda: _("Risk exposure: {score}/100").format(score=format_decimal(round(score)))
+    return lambda: _fact_text(current_locale(), "exposure", round(score))
+
+
+@lru_cache(maxsize=2048)
+def _fact_text(locale: str, kind: str, value: str | int) -> str:
+    """A fact's words in `locale` (an evaluation renders thousands of cards with few distinct facts)."""
+    if kind == "tier":
+        return _("Tier: {tier}").format(tier=tier_label(str(value)))
+    if kind == "loyalty":
+        return _("Loyalty: {loyalty}/100").format(loyalty=loyalty_text(float(value)))
+    return _("Risk exposure: {score}/100").format(score=format_decimal(value))
 
 
 def exposure_facts(session: Session, supplier_ids: list[int]) -> dict[int, list[Fact]]:
@@ -167,52 +176,32 @@ def _mean(value: float) -> str:
     return format_decimal(round(value, 1))
 
 
-def _feedback_blocks(means: list[feedback.DimensionMean], start: date, end: date) -> Blocks:
+def _feedback_blocks(summary: feedback.PeriodFeedback | None) -> Blocks | None:
     """Means per dimension over every answer of the period, the overall mean, the lowest-rating suppliers."""
-    answers: dict[int, int] = {}
-    totals: dict[str, list[float]] = {d: [0.0, 0] for d in FEEDBACK_DIMENSIONS}
-    by_supplier: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for row in means:
-        answers[row.supplier_id] = row.responses
-        totals[row.dimension][0] += row.mean * row.responses
-        totals[row.dimension][1] += row.responses
-        by_supplier[(row.supplier_id, row.supplier)].append(row.mean)
-    dimensions = {d: total / count for d, (total, count) in totals.items() if count}
-    overall = sum(dimensions.values()) / len(dimensions)
-    lowest = sorted(((sum(v) / len(v), name) for (_id, name), v in by_supplier.items()))[:TOP]
-    responses = sum(answers.values())
+    if summary is None:
+        return None
+    overall = sum(summary.means.values()) / len(summary.means)
 
     def render() -> list[dict[str, Any]]:
         title = _("*How suppliers rate us*, {start} to {end}").format(
-            start=format_date(start), end=format_date(end))  # fmt: skip
-        counted = ngettext("{n} answer", "{n} answers", responses).format(n=format_decimal(responses))
-        lines = [f"• {dimension_label(d)}: *{_mean(mean)}*" for d, mean in dimensions.items()]
+            start=format_date(summary.period_start), end=format_date(summary.period_end))  # fmt: skip
+        counted = ngettext("{n} answer", "{n} answers", summary.responses).format(
+            n=format_decimal(summary.responses))  # fmt: skip
+        lines = [f"• {dimension_label(d)}: *{_mean(mean)}*" for d, mean in summary.means.items()]
         lines.append(_("Overall: *{mean}* of 5").format(mean=_mean(overall)))
         blocks = [section(f"{title} ({counted})\n" + "\n".join(lines))]
-        if len(by_supplier) > 1:
-            named = ", ".join(f"{neutralise(name)} {_mean(mean)}" for mean, name in lowest)
+        if summary.suppliers > 1:
+            named = ", ".join(f"{neutralise(name)} {_mean(mean)}" for name, mean in summary.lowest)
             blocks.append(context(_("Lowest overall ratings: {suppliers}").format(suppliers=named)))
         return blocks
 
     return render
 
 
-def _latest_feedback(session: Session, until: date | None) -> Blocks | None:
-    """The means of the latest period with answers (up to the one starting on `until`)."""
-    query = select(func.max(FeedbackResponse.period_start))
-    if until is not None:
-        query = query.where(FeedbackResponse.period_start <= until)
-    start = session.exec(query).one()
-    if start is None:
-        return None
-    means = feedback.feedback_means(session=session, period_start=start)
-    return _feedback_blocks(means, start, max(row.period_end for row in means)) if means else None
-
-
 def feedback_in_portfolio(session: Session, period: Period) -> Blocks | None:
     """The suppliers' ratings of the buyers: the period's, else the latest before it (a period's
     invitations go out when it is evaluated, so its answers come later)."""
-    return _latest_feedback(session, period.start)
+    return _feedback_blocks(feedback.latest_period_feedback(session=session, until=period.start, lowest=TOP))
 
 
 def cocreation_in_portfolio(session: Session, period: Period) -> Blocks | None:
@@ -256,5 +245,5 @@ def relationship_on_home(session: Session, actor: Actor, now: datetime) -> list[
 
 def feedback_on_home(session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
     """The suppliers' latest ratings of the buyers."""
-    render = _latest_feedback(session, None)
+    render = _feedback_blocks(feedback.latest_period_feedback(session=session, lowest=TOP))
     return render() if render else []

@@ -55,13 +55,20 @@ def relationship_of(session: Session, supplier_id: int) -> SupplierRelationship 
     return session.get(SupplierRelationship, supplier_id)
 
 
-def relationships(session: Session, supplier_ids: list[int] | None = None) -> dict[int, SupplierRelationship]:
-    """Every supplier's (or those of `supplier_ids`) stored tier and loyalty, in one query (suppliers absent:
-    transactional, no loyalty)."""
-    query = select(SupplierRelationship)
+def relationships(session: Session) -> dict[int, SupplierRelationship]:
+    """Every supplier's stored tier and loyalty, in one query (suppliers absent: transactional, no loyalty)."""
+    return {row.supplier_id: row for row in session.exec(select(SupplierRelationship))}
+
+
+def tiers_and_loyalty(
+    session: Session, supplier_ids: list[int] | None = None
+) -> dict[int, tuple[str, float | None]]:
+    """Supplier id → (tier, loyalty) of every stored row (of `supplier_ids` only, when given), in one query;
+    suppliers absent are transactional without loyalty."""
+    query = select(SupplierRelationship.supplier_id, SupplierRelationship.tier, SupplierRelationship.loyalty)
     if supplier_ids is not None:
         query = query.where(SupplierRelationship.supplier_id.in_(supplier_ids or [-1]))
-    return {row.supplier_id: row for row in session.exec(query)}
+    return {supplier_id: (tier, loyalty) for supplier_id, tier, loyalty in session.exec(query)}
 
 
 def sla_of(session: Session, supplier_id: int, config: AppConfig) -> TierSla:
