@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, BUYER_ZH, INTERNAL_CHANNEL
 from helpers import translated
+from sqlalchemy import event
 from test_home_dashboard import _home_opened, _latest_home
 from test_home_dashboard import portfolio as portfolio
 from test_scorecard_slack import ADMIN, _rate, _run, _supplier_id, _texts
@@ -15,6 +16,7 @@ from test_scorecard_slack import admins as admins
 from test_scorecard_slack import config as config
 
 from bot.core.db import session_scope
+from bot.scorecards.facts import card_facts
 from models import FeedbackResponse, RiskAlert, SupplierRelationship
 
 SANCTIONS_ENTRY = "ACME TEXTILE TRADING LLC (SDN 12345)"
@@ -142,3 +144,22 @@ def test_home_shows_tier_and_loyalty_next_to_each_supplier_and_the_feedback_mean
     assert translated("zh_CN", "*How suppliers rate us*, {start} to {end}", start="", end="")[:4] in home
     assert translated("zh_CN", "Overall: *{mean}* of 5", mean="4") in home
     assert translated("zh_CN", "Payment on time") + ": *3*" in home
+
+
+def test_the_cards_facts_take_the_same_few_queries_for_one_supplier_or_many(session, engine, acme, beta):
+    """The facts of every card of an evaluation come from a fixed number of aggregate queries."""
+    acme_id, beta_id = _supplier_id(session), _supplier_id(session, "Beta Foods")
+    _sanctions_alert(engine, acme_id)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    with session_scope(engine) as db:
+        card_facts(db, [acme_id])  # the transaction begun
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            one = card_facts(db, [acme_id])
+            few = len(statements)
+            both = card_facts(db, [acme_id, beta_id])
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 2 * few and few <= 3
+    assert len(one[acme_id]) == len(both[acme_id]) == 2 and len(both[beta_id]) == 2  # tier, exposure
