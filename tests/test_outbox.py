@@ -222,13 +222,15 @@ def _run_workers(workers, until, slack, what):
 @pytest.mark.parametrize("engines", ["one engine", "an engine each"])
 def test_two_workers_on_a_slow_slack_send_each_message_once(engine, db_url, settings, slack, engines):
     """Each answer takes 8 simulated seconds (the client times out at 10): 60 messages take longer
-    than any claim may live, and still none is sent twice."""
+    than any claim may live, and still none is sent twice. One sender per worker: the simulated clock is
+    shared, so concurrent senders would each add their 8 s to every call in flight (a call that seems to
+    outlive its claim, which a real call bounded by the timeout cannot)."""
     channels = _bulk_channels(slack, 60)
     for n, channel in enumerate(channels):
         _post(engine, f"m{n}", channel=channel)
     extra = [make_engine(db_url) for _ in range(2)] if engines == "an engine each" else []
     workers = [
-        _delivery(own, settings, worker_id=f"w{i}", http_timeout_seconds=10)
+        _delivery(own, settings, worker_id=f"w{i}", http_timeout_seconds=10, senders=1)
         for i, own in enumerate(extra or [engine, engine])
     ]
     try:
