@@ -19,7 +19,7 @@ from bot.digests import jobs as digest_jobs
 from bot.digests.content import register_buyer_section
 from bot.feedback import jobs as feedback_jobs
 from bot.feedback.flows import invite_feedback
-from bot.home.service import register_home_section
+from bot.home.service import register_home_section, register_supplier_facts
 from bot.projects.variables import VARIABLES as PROJECT_VARIABLES
 from bot.projects.variables import cocreation_variables
 from bot.relationship import jobs as relationship_jobs
@@ -27,9 +27,20 @@ from bot.relationship.tiers import rectification_due, sla_of
 from bot.risk import jobs as risk_jobs
 from bot.scorecards import hooks as scorecard_hooks
 from bot.scorecards import jobs as scorecard_jobs
+from bot.scorecards.facts import register_card_facts, register_portfolio_section
 from bot.scorecards.variables import VariableProvider, register_provider
 from bot.settings import Settings
-from bot.surfaces import active_risks_on_home, holidays_for_buyers, risk_alerts_for_buyers
+from bot.surfaces import (
+    active_risks_on_home,
+    cocreation_in_portfolio,
+    exposure_facts,
+    feedback_in_portfolio,
+    feedback_on_home,
+    holidays_for_buyers,
+    relationship_facts,
+    relationship_on_home,
+    risk_alerts_for_buyers,
+)
 from bot.tickets import jobs as ticket_jobs
 from bot.tickets.sla import SupplierSla, register_supplier_sla
 
@@ -100,6 +111,16 @@ scorecard_hooks.on_period_evaluated(
 register_buyer_section(risk_alerts_for_buyers)
 register_buyer_section(holidays_for_buyers)
 register_home_section(active_risks_on_home)
+
+# Tier, loyalty and risk exposure next to the level on every scorecard (the supplier's card too: exposure is
+# a figure only); the suppliers' feedback and co-creation value in the buyers' portfolio and on Home.
+register_card_facts(relationship_facts)
+register_card_facts(exposure_facts)
+register_portfolio_section(feedback_in_portfolio)
+register_portfolio_section(cocreation_in_portfolio)
+register_supplier_facts(relationship_facts)
+register_home_section(relationship_on_home)
+register_home_section(feedback_on_home)
 
 
 def make_client(settings: Settings, timeout: float = 10.0) -> WebClient:

@@ -128,3 +128,41 @@ def feedback_means(*, session: Session, supplier_id: int | None = None,
         for sid, name, start, end, count, *means in session.exec(query)
         for dimension, mean in zip(FEEDBACK_DIMENSIONS, means, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class PeriodFeedback:
+    """All suppliers' answers of one period: the mean of each dimension over every answer, how many
+    answered, and the suppliers whose overall mean (of their answers' dimensions) is lowest."""
+
+    period_start: date
+    period_end: date
+    responses: int
+    suppliers: int
+    means: dict[str, float]
+    lowest: list[tuple[str, float]]
+
+
+def latest_period_feedback(
+    *, session: Session, until: date | None = None, lowest: int = 3
+) -> PeriodFeedback | None:
+    """The latest period with answers (starting on or before `until`), in three aggregate queries."""
+    query = select(func.max(FeedbackResponse.period_start))
+    if until is not None:
+        query = query.where(FeedbackResponse.period_start <= until)
+    start = session.exec(query).one()
+    if start is None:
+        return None
+    in_period = FeedbackResponse.period_start == start
+    end, responses, suppliers, *means = session.exec(
+        select(func.max(FeedbackResponse.period_end), func.count(), func.count(func.distinct(FeedbackResponse.supplier_id)),
+               *[func.avg(getattr(FeedbackResponse, d)) for d in FEEDBACK_DIMENSIONS]).where(in_period)).one()  # fmt: skip
+    overall = func.avg(
+        sum(getattr(FeedbackResponse, d) for d in FEEDBACK_DIMENSIONS) / float(len(FEEDBACK_DIMENSIONS))
+    )
+    worst = session.exec(
+        select(Supplier.name, overall).join(Supplier, Supplier.id == FeedbackResponse.supplier_id).where(in_period)
+        .group_by(Supplier.id, Supplier.name).order_by(overall, Supplier.name).limit(lowest)).all()  # fmt: skip
+    return PeriodFeedback(period_start=start, period_end=end, responses=responses, suppliers=suppliers,
+                          means={d: float(m) for d, m in zip(FEEDBACK_DIMENSIONS, means, strict=True)},
+                          lowest=[(name, float(mean)) for name, mean in worst])  # fmt: skip

@@ -5,7 +5,7 @@ the latest scorecard of a supplier. Other domains add sections from the composit
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,12 @@ class Dashboard:
     approvals: list[tuple[str, str | None, str]]  # (supplier, from level, to level)
     approvals_total: int
     scorecards: list[tuple[int, str, float | None, str | None]]  # (supplier id, name, score, level)
+    facts: dict[int, tuple[Fact, ...]] = field(default_factory=dict)  # shown next to a listed supplier
+
+
+Fact = Callable[[], str]  # a short text, rendered in the current locale
+SupplierFacts = Callable[[Session, list[int]], "dict[int, list[Fact]]"]
+_FACTS: list[SupplierFacts] = []
 
 
 HomeSection = Callable[[Session, Actor, datetime], "list[dict[str, Any]]"]
@@ -43,6 +49,21 @@ def register_home_section(section: HomeSection) -> None:
     """Add blocks to the buyers' Home tab: `section(session, actor, now)` → Block Kit blocks (few)."""
     if section not in _SECTIONS:
         _SECTIONS.append(section)
+
+
+def register_supplier_facts(provider: SupplierFacts) -> None:
+    """Facts shown next to each supplier of the latest-scorecards list: `provider(session, supplier_ids)` →
+    supplier id → facts, for all of them at once (a few aggregate queries)."""
+    if provider not in _FACTS:
+        _FACTS.append(provider)
+
+
+def _facts(session: Session, supplier_ids: list[int]) -> dict[int, tuple[Fact, ...]]:
+    found: dict[int, list[Fact]] = {supplier_id: [] for supplier_id in supplier_ids}
+    for provider in _FACTS if supplier_ids else []:
+        for supplier_id, facts in provider(session, supplier_ids).items():
+            found.get(supplier_id, []).extend(facts)
+    return {supplier_id: tuple(facts) for supplier_id, facts in found.items()}
 
 
 def extra_sections(*, session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
@@ -78,6 +99,7 @@ def dashboard(*, session: Session, actor: Actor, now: datetime, today: date) -> 
         .limit(SHOWN)
     ).all()
     approvals_total = session.exec(select(func.count()).select_from(LevelChange).where(proposed)).one()
+    scorecards = _latest_scores(session)
     return Dashboard(
         levels=[(level, n) for level, n in levels],
         tickets=tickets,
@@ -85,7 +107,8 @@ def dashboard(*, session: Session, actor: Actor, now: datetime, today: date) -> 
         overdue_total=overdue_total,
         approvals=[tuple(row) for row in approvals],
         approvals_total=approvals_total,
-        scorecards=_latest_scores(session),
+        scorecards=scorecards,
+        facts=_facts(session, [row[0] for row in scorecards]),
     )
 
 

@@ -138,7 +138,9 @@ def _scorecards(board: Dashboard) -> list[dict[str, Any]]:
     blocks = [divider(), section(_bold(_("Latest scorecards")))]
     for supplier_id, name, score, level in board.scorecards:
         shown = _("not enough data") if score is None else f"{round(score)}/100"
-        blocks.append(section(f"{neutralise(name)} · {shown} · {_level_label(level)}") | {"accessory": {
+        facts = [text for text in (fact() for fact in board.facts.get(supplier_id, ())) if text]
+        line = " · ".join([neutralise(name), shown, _level_label(level), *facts])
+        blocks.append(section(line) | {"accessory": {
             "type": "button", "action_id": str(Action.HOME_SCORECARD), "value": str(supplier_id),
             "text": {"type": "plain_text", "text": _("Open scorecard")}}})  # fmt: skip
     return blocks

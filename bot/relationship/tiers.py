@@ -60,6 +60,17 @@ def relationships(session: Session) -> dict[int, SupplierRelationship]:
     return {row.supplier_id: row for row in session.exec(select(SupplierRelationship))}
 
 
+def tiers_and_loyalty(
+    session: Session, supplier_ids: list[int] | None = None
+) -> dict[int, tuple[str, float | None]]:
+    """Supplier id → (tier, loyalty) of every stored row (of `supplier_ids` only, when given), in one query;
+    suppliers absent are transactional without loyalty."""
+    query = select(SupplierRelationship.supplier_id, SupplierRelationship.tier, SupplierRelationship.loyalty)
+    if supplier_ids is not None:
+        query = query.where(SupplierRelationship.supplier_id.in_(supplier_ids or [-1]))
+    return {supplier_id: (tier, loyalty) for supplier_id, tier, loyalty in session.exec(query)}
+
+
 def sla_of(session: Session, supplier_id: int, config: AppConfig) -> TierSla:
     """The supplier's tier's SLA factor, and its country's work week when `country_work_week` is on."""
     policy = config.relationship

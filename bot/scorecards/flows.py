@@ -15,6 +15,7 @@ from bot.core.outbox import enqueue_many, post_card, post_message, update_card
 from bot.core.uploads import UPLOAD_METHOD, upload_payload
 from bot.scorecards import levels, reading
 from bot.scorecards.chart import RENDERER
+from bot.scorecards.periods import period_starting
 from bot.scorecards.service import decide_level_change
 from bot.scorecards.views import (
     Scorecard,
@@ -56,8 +57,10 @@ def announce_evaluation(
         for call in scorecard_calls(channel_id, card, locale or config.default_locale)])  # fmt: skip
     policy = config.scorecards
     if policy.channel:
+        period = period_starting(period_start, policy.period, config.default_timezone)
+        shown = reading.portfolio(session, period)
         with use_locale(config.default_locale):
-            payload = portfolio_message(reading.portfolio(session, period_start, period_end))
+            payload = portfolio_message(shown)
         post_message(session=session, channel_id=policy.channel, payload=payload)
     if policy.approvals_channel:
         for change, shown in reading.proposals(session, proposal_ids):

@@ -12,6 +12,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from bot.scorecards.facts import Fact, card_facts, portfolio_sections
+from bot.scorecards.periods import Period
 from bot.scorecards.views import Portfolio, Proposal, Scorecard
 from models import LevelChange, ScorecardEvaluation, Supplier, SupplierChannel
 
@@ -48,12 +50,13 @@ def _trends(
     return trends
 
 
-def _card(supplier: Supplier, evaluation: ScorecardEvaluation, trend, order: list[str]) -> Scorecard:
+def _card(supplier: Supplier, evaluation: ScorecardEvaluation, trend, order: list[str],
+          facts: tuple[Fact, ...] = ()) -> Scorecard:  # fmt: skip
     criteria = [(name, evaluation.criteria.get(name)) for name in order if name in evaluation.criteria]
     criteria += [(n, v) for n, v in evaluation.criteria.items() if n not in order]
     return Scorecard(supplier=supplier.name, period_start=evaluation.period_start, period_end=evaluation.period_end,
                      score=evaluation.score, level=evaluation.level, current_level=supplier.level,
-                     criteria=criteria, trend=trend)  # fmt: skip
+                     criteria=criteria, trend=trend, facts=facts)  # fmt: skip
 
 
 def period_scorecards(
@@ -67,7 +70,8 @@ def period_scorecards(
         select(Supplier, ScorecardEvaluation).join(ScorecardEvaluation, ScorecardEvaluation.supplier_id == Supplier.id)
         .where(ScorecardEvaluation.period_start == period_start, Supplier.id.in_(ids))).all()  # fmt: skip
     trends = _trends(session, ids, period_start)
-    return {s.id: (s.locale, _card(s, e, trends[s.id], criteria)) for s, e in rows}
+    facts = card_facts(session, [s.id for s, _e in rows])
+    return {s.id: (s.locale, _card(s, e, trends[s.id], criteria, facts[s.id])) for s, e in rows}
 
 
 def latest_scorecard(session: Session, supplier: Supplier, criteria: list[str]) -> Scorecard | None:
@@ -78,11 +82,13 @@ def latest_scorecard(session: Session, supplier: Supplier, criteria: list[str]) 
     if evaluation is None:
         return None
     trend = _trends(session, [supplier.id], evaluation.period_start)[supplier.id]
-    return _card(supplier, evaluation, trend, criteria)
+    return _card(supplier, evaluation, trend, criteria, card_facts(session, [supplier.id])[supplier.id])
 
 
-def portfolio(session: Session, period_start: date, period_end: date) -> Portfolio:
-    """Suppliers per level in force, the biggest score changes since the previous period, the weakest."""
+def portfolio(session: Session, period: Period) -> Portfolio:
+    """Suppliers per level in force, the biggest score changes since the previous period, the weakest, and
+    the sections other domains add."""
+    period_start, period_end = period.start, period.end
     counts = list(session.exec(select(Supplier.level, func.count()).group_by(Supplier.level)
                                .order_by(func.count().desc())).all())  # fmt: skip
     current, previous = aliased(ScorecardEvaluation), aliased(ScorecardEvaluation)
@@ -109,7 +115,8 @@ def portfolio(session: Session, period_start: date, period_end: date) -> Portfol
     unscored = session.exec(select(func.count()).select_from(ScorecardEvaluation).where(
         ScorecardEvaluation.period_start == period_start, ScorecardEvaluation.score.is_(None))).one()  # fmt: skip
     return Portfolio(period_start=period_start, period_end=period_end, level_counts=counts, movers=movers,
-                     weakest=weakest, unscored=unscored)  # fmt: skip
+                     weakest=weakest, unscored=unscored,
+                     sections=portfolio_sections(session, period))  # fmt: skip
 
 
 def proposals(session: Session, change_ids: Iterable[int]) -> list[tuple[LevelChange, Proposal]]:

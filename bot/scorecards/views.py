@@ -13,6 +13,7 @@ from bot.core.blocks import context, header, message, section
 from bot.core.i18n import _, current_locale, format_date, format_decimal, ngettext
 from bot.core.ids import Action, View
 from bot.core.text import neutralise
+from bot.scorecards.facts import Blocks, Fact
 
 BAR_WIDTH = 10
 WEAK_CRITERION = 70  # criteria scoring below this are named under "what to improve"
@@ -103,6 +104,7 @@ class Scorecard:
     current_level: str | None
     criteria: list[tuple[str, float | None]]
     trend: list[tuple[date, float | None]] = field(default_factory=list)
+    facts: tuple[Fact, ...] = ()  # other domains' facts shown next to the level (tier, loyalty, exposure)
 
 
 def _criteria_lines(card: Scorecard) -> str:
@@ -140,6 +142,9 @@ def scorecard_card(card: Scorecard) -> dict[str, Any]:
         summary = _("*{supplier}*: score *{score}* of 100, level *{level}*.").format(
             supplier=name, score=_number(card.score), level=level_label(card.level))  # fmt: skip
     blocks = [header(title), section(summary)]
+    facts = [text for text in (fact() for fact in card.facts) if text]
+    if facts:
+        blocks.append(context(" · ".join(facts)))
     if card.score is not None:
         blocks.append(section(_criteria_lines(card)))
     if card.trend:
@@ -173,6 +178,7 @@ class Portfolio:
     movers: list[tuple[str, float, float]]  # supplier, previous score, score
     weakest: list[tuple[str, float, list[tuple[str, float]]]]  # supplier, score, weakest criteria
     unscored: int = 0
+    sections: tuple[Blocks, ...] = ()  # other domains' sections (feedback means, co-creation value)
 
 
 def portfolio_message(portfolio: Portfolio) -> dict[str, Any]:
@@ -191,6 +197,8 @@ def portfolio_message(portfolio: Portfolio) -> dict[str, Any]:
             reasons = ", ".join(f"{criterion_label(c)} {_number(v)}" for c, v in weak) or "–"
             lines.append(f"• {neutralise(name)}: *{_number(score)}* ({reasons})")
         blocks.append(section(_("*Weakest suppliers*") + "\n" + "\n".join(lines)))
+    for more in portfolio.sections:
+        blocks.extend(more())
     if portfolio.unscored:
         blocks.append(context(ngettext("{n} supplier had not enough data to score.",
                                        "{n} suppliers had not enough data to score.",
