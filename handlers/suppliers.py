@@ -109,10 +109,25 @@ def _set_tier(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
     return tier_set_answer(tiers.supplier_named(request.session, name).name, change)
 
 
+def _set_legal_names(request: CommandRequest, name: str, value: str) -> dict[str, Any]:
+    """legal_names="A; B": the names a supplier is registered or trades under (sanctions screening)."""
+    supplier = suppliers.set_legal_names(session=request.session, actor=request.actor, name=name, value=value)
+    if supplier.legal_names:
+        text = _(":white_check_mark: *{name}* is screened against sanctions lists under: {names}.").format(
+            name=neutralise(supplier.name), names="; ".join(neutralise(n) for n in supplier.legal_names)
+        )
+    else:
+        text = _(":white_check_mark: *{name}* is screened under its name only.").format(
+            name=neutralise(supplier.name)
+        )
+    return message(text, [section(text)])
+
+
 # `supplier set "<name>" key=value`: each key's setter, and the other options it reads.
 SETTINGS: dict[str, Callable[[CommandRequest, str, str], dict[str, Any]]] = {
     "digest": _set_digest,
     "tier": _set_tier,
+    "legal_names": _set_legal_names,
 }
 SETTING_OPTIONS: dict[str, set[str]] = {"tier": {"reason"}}
 
@@ -285,6 +300,10 @@ def _grammar() -> Grammar:
         (
             '/srm supplier set "<name>" tier=strategic|core|transactional reason="…"',
             _("Admins: set a supplier's relationship tier (its SLA factor and review period), saying why."),
+        ),
+        (
+            '/srm supplier set "<name>" legal_names="…"',
+            _("Set the legal names a supplier is registered under (separated by ;), screened for sanctions."),
         ),
         (
             '/srm supplier link "<name>"',

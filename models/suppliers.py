@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, utcnow
@@ -26,6 +26,11 @@ class Supplier(SupplierBase, table=True):
         default=None, max_length=32, description="the level in force after approvals; null: not yet evaluated"
     )
     level_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    legal_names: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="registered legal names and other names it trades under (sanctions screening)",
+    )
 
 
 class SupplierChannel(SQLModel, table=True):

@@ -302,3 +302,26 @@ def test_a_vietnamese_suppliers_warning_is_in_vietnamese_with_the_buyers_languag
     assert first["text"]["text"].startswith(":large_orange_circle: *" + vietnamese)
     assert "PO-7 chưa được xác nhận sau" in first["text"]["text"]  # the summary too
     assert below["type"] == "context" and "*Order not confirmed*" in below["elements"][0]["text"]
+
+
+def test_a_suppliers_legal_names_are_screened_with_its_name(client, session, engine, config, settings, acme):
+    renamed = client.command(
+        'supplier edit "Acme Textiles" name="Sunrise Mills"', user=BUYER, channel=ACME_CHANNEL
+    )
+    assert ":warning:" not in renamed.text, renamed.text
+    at = datetime(2026, 9, 2, 9, tzinfo=UTC)
+    _run(engine, config, settings, at)
+    assert _alerts(session, kind="sanctions") == []  # "Sunrise Mills" is on no list
+
+    refused = client.command('supplier set "Sunrise Mills" legal_names="Acme Textile Mills Co., Ltd."',
+                             user=ACME_USER, channel=ACME_CHANNEL)  # fmt: skip
+    assert ":warning:" in refused.text
+    answer = client.command('supplier set "Sunrise Mills" legal_names="Sunrise Mills Ltd; Acme Textile Mills Co., Ltd."',
+                            user=BUYER, channel=ACME_CHANNEL)  # fmt: skip
+    assert "Acme Textile Mills Co., Ltd." in answer.text and ":warning:" not in answer.text
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "legal_names_set")).one()
+    assert audit.after == {"legal_names": ["Sunrise Mills Ltd", "Acme Textile Mills Co., Ltd."]}
+
+    _run(engine, config, settings, datetime(2026, 9, 2, 10, tzinfo=UTC))
+    (alert,) = _alerts(session, kind="sanctions")
+    assert alert.subject == "OFAC:9001" and alert.details["percent"] >= 90

@@ -242,7 +242,8 @@ def disasters(session: Session, events: Sequence[Disaster]) -> list[Signal]:
 
 def sanctions(session: Session, config: AppConfig, entries: Sequence[Entry]) -> list[Signal]:
     """Supplier names against the listed names; high from 97 %, medium below."""
-    suppliers = [(sid, name, ()) for sid, name in session.exec(select(Supplier.id, Supplier.name))]
+    rows = session.exec(select(Supplier.id, Supplier.name, Supplier.legal_names))
+    suppliers = [(sid, name, tuple(legal or ())) for sid, name, legal in rows]
     matches = screen(suppliers, entries, config.risk.thresholds.sanctions_match_percent)
     return [
         Signal(m.supplier_id, "sanctions", m.entry.uid, "high" if m.percent >= 97 else "medium",

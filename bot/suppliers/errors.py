@@ -29,6 +29,7 @@ TEXTS = {
     ),
     "not_a_channel_id": lambda p: _("“{value}” is not a Slack channel id such as C0123ABCD.").format(**p),
     "supplier_exists": lambda p: _("A supplier named {name} already exists.").format(**p),
+    "too_many_legal_names": lambda p: _("Give at most {limit} legal names, separated by ;.").format(**p),
     "supplier_not_linked": lambda p: _("Supplier {name} has no linked channel.").format(**p),
     "supplier_not_found": lambda p: _("No supplier named {name} was found.").format(**p),
     "supplier_needed": lambda p: _('Run this in a supplier\'s channel, or add supplier="<name>".'),

@@ -214,6 +214,29 @@ def edit_supplier(*, session: Session, actor: Actor, name: str, changes: dict[st
     return supplier
 
 
+MAX_LEGAL_NAMES = 10
+
+
+def set_legal_names(*, session: Session, actor: Actor, name: str, value: str) -> Supplier:
+    """A supplier's legal names (`;`-separated; empty clears them), screened against sanctions lists with
+    its name. Buyers only; audited with before → after."""
+    require_buyer(actor)
+    supplier = _supplier_named(session, name)
+    lock_row(session, supplier)
+    names = list(dict.fromkeys(_valid_name(part) for part in value.split(";") if part.strip()))
+    if len(names) > MAX_LEGAL_NAMES:
+        raise DomainError("too_many_legal_names", limit=MAX_LEGAL_NAMES)
+    before = list(supplier.legal_names or [])
+    if names == before:
+        return supplier
+    supplier.legal_names = names
+    session.add(supplier)
+    session.flush()
+    _audit(session, actor, supplier, "legal_names_set", before={"legal_names": before},
+           after={"legal_names": names})  # fmt: skip
+    return supplier
+
+
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
 
 
