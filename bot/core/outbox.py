@@ -41,32 +41,27 @@ def enqueue(
     return message
 
 
-def enqueue_many(*, session: Session, calls: list[tuple[str, str, dict[str, Any]]]) -> int:
-    """Queue many plain calls (method, channel, payload) with one statement, in order: for a job that
-    posts to every supplier at once. Sent after (and only if) the surrounding transaction commits."""
+def enqueue_many(*, session: Session, calls: list[tuple[str, str, dict[str, Any]]]) -> list[int]:
+    """Queue many plain calls `(method, channel_id, payload)` with one statement, in order (a job writing
+    to many channels at once); returns their row ids in the same order. Sent after (and only if) the
+    surrounding transaction commits."""
     if not calls:
-        return 0
-    now = utcnow()
-    rows = [{"method": method, "channel_id": channel_id, "payload": payload, "status": "pending", "attempts": 0,
-             "created_at": now} for method, channel_id, payload in calls]  # fmt: skip
-    session.execute(insert(OutboxMessage.__table__), rows)
-    session.info["outbox_added"] = True
-    return len(rows)
-
-
-def post_many(*, session: Session, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
-    """Queue many plain messages `(channel_id, payload)` in one statement (a job writing to many
-    channels at once); returns their row ids in the same order."""
-    if not messages:
         return []
     table = OutboxMessage.__table__
     now = utcnow()
-    rows = [{"method": "chat.postMessage", "channel_id": channel_id, "payload": payload, "status": "pending",
-             "attempts": 0, "created_at": now} for channel_id, payload in messages]  # fmt: skip
+    rows = [{"method": method, "channel_id": channel_id, "payload": payload, "status": "pending", "attempts": 0,
+             "created_at": now} for method, channel_id, payload in calls]  # fmt: skip
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids = list(session.execute(statement, rows).scalars())
     session.info["outbox_added"] = True
     return ids
+
+
+def post_many(*, session: Session, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """Queue many `chat.postMessage` calls `(channel_id, payload)`; see `enqueue_many`."""
+    return enqueue_many(
+        session=session, calls=[("chat.postMessage", channel, payload) for channel, payload in messages]
+    )
 
 
 def post_card(
