@@ -19,6 +19,7 @@ from bot.core.actors import SYSTEM, Actor
 from bot.core.audit import record_event
 from bot.core.db import lock_row
 from bot.core.errors import DomainError, Forbidden
+from bot.suppliers.service import supplier_named
 from models import Supplier, SupplierRelationship, TierChange, utcnow
 from models.relationship import DEFAULT_TIER
 
@@ -79,15 +80,6 @@ def sla_of(session: Session, supplier_id: int, config: AppConfig) -> TierSla:
         return TierSla(factor, None)
     country = session.exec(select(Supplier.country).where(Supplier.id == supplier_id)).first()
     return TierSla(factor, geo.work_week(country) if country else None)
-
-
-def supplier_named(session: Session, name: str) -> Supplier:
-    supplier = session.exec(
-        select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())
-    ).first()
-    if supplier is None:
-        raise DomainError("supplier_not_found", name=name)
-    return supplier
 
 
 def parse_tier(value: str | None) -> str:

@@ -175,7 +175,7 @@ def edit_supplier(*, session: Session, actor: Actor, name: str, changes: dict[st
     too. Audited with before → after; raises DomainError and changes nothing on bad input.
     """
     require_buyer(actor)
-    supplier = _supplier_named(session, name)
+    supplier = supplier_named(session, name)
     lock_row(session, supplier)
     wanted: dict[str, str] = {}
     if "name" in changes:
@@ -221,7 +221,7 @@ def set_legal_names(*, session: Session, actor: Actor, name: str, value: str) ->
     """A supplier's legal names (`;`-separated; empty clears them), screened against sanctions lists with
     its name. Buyers only; audited with before → after."""
     require_buyer(actor)
-    supplier = _supplier_named(session, name)
+    supplier = supplier_named(session, name)
     lock_row(session, supplier)
     names = list(dict.fromkeys(_valid_name(part) for part in value.split(";") if part.strip()))
     if len(names) > MAX_LEGAL_NAMES:
@@ -304,7 +304,7 @@ def _link_and_audit(session: Session, actor: Actor, supplier: Supplier, channel:
 def link_channel(*, session: Session, actor: Actor, name: str, channel: ChannelInfo) -> Supplier:
     """Link `channel` to an existing supplier (a supplier may have several channels)."""
     require_buyer(actor)
-    supplier = _supplier_named(session, name)
+    supplier = supplier_named(session, name)
     lock_row(session, supplier)
     if channel.is_direct:
         raise DomainError("not_in_direct_message")
@@ -326,7 +326,7 @@ def unlink_channels(*, session: Session, actor: Actor, name: str) -> tuple[Suppl
     Returns the supplier and the channel ids that were unlinked.
     """
     require_buyer(actor)
-    supplier = _supplier_named(session, name)
+    supplier = supplier_named(session, name)
     lock_row(session, supplier)
     links = session.exec(
         select(SupplierChannel).where(SupplierChannel.supplier_id == supplier.id).order_by(SupplierChannel.id)
@@ -349,7 +349,7 @@ def _refuse_linked_channel(session: Session, channel_id: str) -> None:
         raise DomainError("channel_already_linked", supplier=linked)
 
 
-def _supplier_named(session: Session, name: str) -> Supplier:
+def supplier_named(session: Session, name: str) -> Supplier:
     supplier = session.exec(
         select(Supplier).where(Supplier.name_key == " ".join(name.split()).casefold())
     ).first()
