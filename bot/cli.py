@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from pydantic import SecretStr
 
 from bot.config import AppConfig, ConfigError
 from bot.preflight import (
@@ -134,21 +136,25 @@ def run(port: int | None, no_worker: bool, socket: bool) -> None:
         check_app_token_format(settings.slack_app_token.get_secret_value())
     config = load_policy(settings)
     from bot.app import create_app, scheduled_jobs
+    from bot.core.inbox import Processor
     from bot.core.web import SlackRequests, SlackWsgiApp, make_server, serve_until
     from bot.core.worker import Worker
 
     ctx = _prepared(settings, config)
     bolt_app = create_app(settings=settings, config=config, client=ctx.client)
+    requests = SlackRequests(bolt_app, ctx.engine)
     if socket:
-        connection = _open_socket(SlackRequests(bolt_app, ctx.engine), settings, ctx.client)
+        connection = _open_socket(requests, settings, ctx.client)
     else:
         port = port or settings.port
+        secret = settings.slack_signing_secret.get_secret_value()
         try:
-            server = make_server(SlackWsgiApp(bolt_app, ctx.engine), port=port)
+            server = make_server(SlackWsgiApp(bolt_app, ctx.engine, signing_secret=secret), port=port)
         except OSError as exc:
             raise listen_problem(exc, port) from None
     stop = _stop_on_signals()
-    worker = None if no_worker else Worker(ctx, scheduled_jobs(config)).start()
+    processor = None if socket else Processor(ctx.engine, requests.handle, bolt_app_secret(settings))
+    worker = None if no_worker else Worker(ctx, scheduled_jobs(config), processor).start()
     try:
         if socket:
             log.info("connected to Slack in Socket Mode (no HTTP port; Ctrl-C stops)")
@@ -190,19 +196,37 @@ def _open_socket(requests, settings: Settings, client):
     return connection
 
 
+def bolt_app_secret(settings: Settings) -> str:
+    """The secret the Bolt app checks signatures with: Slack's signing secret, or (a worker that has none)
+    one of its own, since it only signs again what the HTTP side stored after checking it."""
+    if settings.slack_signing_secret:
+        return settings.slack_signing_secret.get_secret_value()
+    return _PROCESS_SECRET
+
+
+_PROCESS_SECRET = secrets.token_hex(16)
+
+
 @main.command()
 def worker() -> None:
-    """Run the scheduler and outbox delivery only (scale-out)."""
+    """Run the scheduler, outbox delivery and the processing of stored Slack requests (scale-out)."""
     settings = load_settings()
     _require(settings, "worker", ("SLACK_BOT_TOKEN",))
     config = load_policy(settings)
-    from bot.app import scheduled_jobs
+    from bot.app import create_app, scheduled_jobs
+    from bot.core.inbox import Processor
+    from bot.core.web import SlackRequests
     from bot.core.worker import Worker
 
     ctx = _prepared(settings, config)
+    # The worker signs the requests it takes from the inbox itself (they were verified when stored), so it
+    # needs no signing secret of its own: without one it makes up a secret for its own Bolt app.
+    settings = settings.model_copy(update={"slack_signing_secret": SecretStr(bolt_app_secret(settings))})
+    bolt_app = create_app(settings=settings, config=config, client=ctx.client)
+    processor = Processor(ctx.engine, SlackRequests(bolt_app, ctx.engine).handle, bolt_app_secret(settings))
     stop = _stop_on_signals()
-    running = Worker(ctx, scheduled_jobs(config)).start()
-    log.info("worker running: scheduler and delivery (Ctrl-C stops)")
+    running = Worker(ctx, scheduled_jobs(config), processor).start()
+    log.info("worker running: scheduler, delivery and stored Slack requests (Ctrl-C stops)")
     try:
         while not stop.wait(0.5):
             pass

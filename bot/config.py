@@ -36,6 +36,9 @@ class BuyersConfig(_Strict):
 
 class SlackConfig(_Strict):
     user_cache_minutes: int = Field(default=1440, ge=1)
+    request_workers: int = Field(
+        default=4, ge=1, le=64, description="stored requests processed at once per worker process"
+    )
 
 
 class DeliveryConfig(_Strict):

@@ -12,7 +12,7 @@ from models.projects import Project, ProjectValue
 from models.relationship import SupplierRelationship, TierChange
 from models.risk import FxRate, RiskAlert, RiskAlertPost, RiskFeed
 from models.scorecards import LevelChange, ScorecardEvaluation, ScorecardRating
-from models.slack import Card, OutboxMessage, ProcessedEvent, SlackUser
+from models.slack import Card, InboxRequest, OutboxMessage, ProcessedEvent, SlackUser
 from models.suppliers import Supplier, SupplierChannel, SupplierContact
 from models.tickets import Ticket
 
@@ -27,6 +27,7 @@ __all__ = [
     "FeedbackInvitation",
     "FeedbackResponse",
     "FxRate",
+    "InboxRequest",
     "Inspection",
     "JobClaim",
     "LevelChange",

@@ -77,3 +77,34 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class InboxRequest(SQLModel, table=True):
+    """A signed Slack request, stored once its signature checked and answered at once: a worker processes it.
+
+    The HTTP answer (the ack) waits only for this row; what the request asks for happens behind it, and the
+    row is deleted in the same transaction as its effects (so a worker that dies mid-way leaves it to redo).
+    """
+
+    __tablename__ = "slack_inbox"
+    # Ids are never reused (SQLite would give a deleted row's id again): an id names one request in the logs.
+    __table_args__ = (
+        Index("ix_slack_inbox_next", "status", "priority", "id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24, description="command | action | shortcut | event | view_closed")
+    priority: int = Field(
+        default=0, description="0: someone waits on the answer (commands, clicks); 1: events"
+    )
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    content_type: str = Field(max_length=80)
+    event_id: str | None = Field(
+        default=None, max_length=64, unique=True, description="Slack's retries land once"
+    )
+    status: str = Field(default="pending", max_length=16, description="pending | working | failed")
+    attempts: int = 0
+    claim_token: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from bot.app import create_app, make_client
 from bot.config import AppConfig, DeliveryConfig
 from bot.core.db import make_engine, upgrade
 from bot.core.delivery import Delivery
+from bot.core.inbox import Processor
 from bot.core.web import SlackWsgiApp, make_server, serve_forever, stop_server
 from bot.settings import Settings
 
@@ -189,19 +191,45 @@ def settings(slack, db_url) -> Settings:
 
 
 @pytest.fixture
-def app_url(settings, config, engine) -> Iterator[str]:
-    """The app served exactly as `srm run` serves it, on a free port."""
-    wsgi = SlackWsgiApp(create_app(settings=settings, config=config), engine)
+def served(settings, config, engine) -> Iterator[tuple[str, Processor]]:
+    """The app served exactly as `srm run` serves it, on a free port, with the processor of the requests
+    it stores (the tests run it in their own threads: see `settler`)."""
+    bolt_app = create_app(settings=settings, config=config)
+    wsgi = SlackWsgiApp(bolt_app, engine, signing_secret=SIGNING_SECRET)
     server = make_server(wsgi, host="127.0.0.1", port=0)
     thread = threading.Thread(target=serve_forever, args=(server,), daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    finished: set[int] = set()
+    processor = Processor(engine, wsgi.requests.handle, SIGNING_SECRET, on_done=finished.add)
+    processor.finished = finished
+    yield f"http://127.0.0.1:{server.effective_port}", processor
     stop_server(server, thread)
 
 
 @pytest.fixture
-def client(app_url) -> SlackClient:
-    return SlackClient(app_url, SIGNING_SECRET)
+def app_url(served) -> str:
+    return served[0]
+
+
+def settler(processor: Processor, timeout: float = 30.0):
+    """What a test's request waits on once answered: the stored requests processed in the caller's thread,
+    as a worker would, until its own is finished (another thread may be the one processing it)."""
+
+    def settle(request_id: int) -> None:
+        deadline = time.monotonic() + timeout
+        while request_id not in processor.finished:
+            if not processor.process_next():
+                time.sleep(0.005)  # another thread is processing it: polling, with a deadline
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the app did not process request {request_id} within {timeout} s")
+
+    return settle
+
+
+@pytest.fixture
+def client(served, slack) -> SlackClient:
+    url, processor = served
+    return SlackClient(url, SIGNING_SECRET, settle=settler(processor), fake=slack)
 
 
 @pytest.fixture

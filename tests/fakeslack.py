@@ -60,6 +60,9 @@ class FakeSlack(HistoryApi, FilesApi):
         self._rate_limited: dict[str, tuple[float, int, random.Random]] = {}
         self.max_in_flight: dict[str, int] = {}
         self.members: dict[str, set[str]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # what reached each response_url, by its key
+        self.reply_times: dict[str, float] = {}  # when (time.monotonic()) the first reply to a key came
+        self.api_unreachable = False  # the Web API drops every connection; response_urls still answer
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -277,6 +280,13 @@ class FakeSlack(HistoryApi, FilesApi):
                     self.wfile.write(b"OK")
                     return
                 raw = content.decode()
+                if self.path.startswith("/hooks/"):  # a response_url (Slack's hooks.slack.com/commands/…)
+                    fake.receive_reply(self.path.removeprefix("/hooks/"), json.loads(raw or "{}"))
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                    return
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
                 else:
@@ -284,6 +294,9 @@ class FakeSlack(HistoryApi, FilesApi):
                 self._serve(self.path, params)
 
             def _serve(self, path: str, params: dict[str, Any]) -> None:
+                if fake.api_unreachable:
+                    self.close_connection = True
+                    return
                 method = path.split("/api/", 1)[-1].strip("/")
                 bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if bearer and "token" not in params:  # Slack takes the token as a header or a parameter
@@ -303,6 +316,18 @@ class FakeSlack(HistoryApi, FilesApi):
                 self.wfile.write(data)
 
         return Handler
+
+    # --- response_url ---------------------------------------------------------------------------
+    def hook_url(self, key: str) -> str:
+        """A response_url whose posts this fake records under `key`."""
+        return self.url.removesuffix("api/") + "hooks/" + key
+
+    def receive_reply(self, key: str, message: dict[str, Any]) -> None:
+        problems = block_kit_problems(message) if message.get("blocks") else []
+        with self._lock:
+            self.replies.setdefault(key, []).append(message)
+            self.reply_times.setdefault(key, time.monotonic())
+            self.violations.extend(f"response_url {key}: {p}" for p in problems)
 
     # --- Web API methods ----------------------------------------------------------------------
     def api_auth_test(self, params):

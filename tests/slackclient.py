@@ -9,6 +9,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -43,9 +44,29 @@ class Response:
 
 
 class SlackClient:
-    def __init__(self, base_url: str, signing_secret: str):
+    """Signed requests to the app. The app answers most of them at once and processes them behind the
+    answer (bot.core.inbox): with `settle` (wait until the app has processed what it stored) every call
+    returns once its request has been processed, and with `fake` a command returns the reply the app sent
+    to the command's response_url, as Slack would show it."""
+
+    def __init__(self, base_url: str, signing_secret: str, *, settle: Callable[[int], None] | None = None,
+                 fake: Any = None):  # fmt: skip
         self.url = base_url.rstrip("/") + "/slack/events"
         self.secret = signing_secret
+        self.settle, self.fake = settle, fake
+
+    def response_url(self, kind: str) -> str:
+        key = f"{kind}/{next(_ids)}"
+        return self.fake.hook_url(key) if self.fake is not None else f"https://hooks.example.invalid/{key}"
+
+    def reply(self, response_url: str) -> dict[str, Any] | None:
+        """The last message the app sent to `response_url`, without the fields only a response_url needs."""
+        if self.fake is None:
+            return None
+        sent = self.fake.replies.get(response_url.rsplit("/hooks/", 1)[-1]) or []
+        if not sent:
+            return None
+        return {k: v for k, v in sent[-1].items() if k not in ("response_type", "replace_original")}
 
     def post(
         self,
@@ -65,9 +86,13 @@ class SlackClient:
             request.add_header(key, value)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return Response(response.status, response.read().decode())
+                answer = Response(response.status, response.read().decode())
+                stored = int(response.headers.get("X-Srm-Request") or 0)
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode())
+        if self.settle is not None and stored:
+            self.settle(stored)
+        return answer
 
     def command(
         self,
@@ -91,10 +116,21 @@ class SlackClient:
             "command": "/srm",
             "text": text,
             "api_app_id": "A0SRM",
-            "response_url": "https://hooks.example.invalid/commands/1",
+            "response_url": self.response_url("commands"),
             "trigger_id": f"{next(_ids)}.trigger",
         }
         response = self.post(urlencode(form), "application/x-www-form-urlencoded", **sign_options)
+        reply = None
+        if response.status == 200 and not response.body and self.fake is not None:
+            # Processed here (settle) or by the app's own worker (a `srm run` process): its reply, once sent.
+            if self.settle is not None:
+                reply = self.reply(form["response_url"])
+            else:
+                reply = self.fake.wait_for(
+                    lambda: self.reply(form["response_url"]), timeout=15, what="the reply"
+                )
+        if reply is not None:
+            response = Response(200, json.dumps(reply))
         if response.status == 200 and response.body:
             problems = block_kit_problems(response.json())
             assert not problems, f"ephemeral answer breaks Block Kit limits: {problems}"
@@ -169,6 +205,8 @@ class SlackClient:
 
 
 def _interactive(client: SlackClient, payload: dict[str, Any]) -> Response:
+    if "response_url" in payload:
+        payload = {**payload, "response_url": client.response_url("actions")}
     return client.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 

@@ -73,7 +73,9 @@ def test_srm_run_upgrades_the_schema_and_serves_slack(tmp_path, slack):
     try:
         health = slack.wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="healthz")
         assert json.loads(health) == {"status": "ok", "database": "ok"}
-        client = SlackClient(f"http://127.0.0.1:{port}", SIGNING_SECRET)
+        client = SlackClient(
+            f"http://127.0.0.1:{port}", SIGNING_SECRET, fake=slack
+        )  # srm run's worker replies
         added = client.command('supplier add "Acme Textiles" country=CN', user=BUYER, channel=ACME_CHANNEL)
         assert added.status == 200 and "Acme Textiles" in added.text
         # The in-process worker delivers the welcome without any other command.

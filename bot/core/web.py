@@ -8,17 +8,19 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.core.after_commit import collecting, run_all
 from bot.core.db import RequestSession, check_database
 from bot.core.i18n import DEFAULT_LOCALE, use_locale
+from bot.core.inbox import Door
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -34,13 +36,22 @@ class SlackRequests:
     def __init__(self, bolt_app: App, engine: Engine):
         self.bolt_app, self.engine = bolt_app, engine
 
-    def handle(self, bolt_request: BoltRequest) -> BoltResponse:
-        """Dispatch one request to Bolt inside its own transaction; after-commit calls follow a commit."""
+    def handle(
+        self, bolt_request: BoltRequest, finish: Callable[[Session], bool] | None = None
+    ) -> BoltResponse | None:
+        """Dispatch one request to Bolt inside its own transaction; after-commit calls follow a commit.
+
+        `finish(session)` runs just before a commit, in the same transaction; when it says False the
+        request's work is rolled back and None is returned (the inbox: another worker owns the request).
+        """
         committed = False
         with collecting() as after, RequestSession(self.engine) as session, use_locale(DEFAULT_LOCALE):
             bolt_request.context["session"] = session
             try:
                 response = self.bolt_app.dispatch(bolt_request)
+                if response.status < 400 and finish is not None and not finish(session):
+                    session.rollback()
+                    return None
                 if response.status < 400:
                     session.commit()
                     committed = True
@@ -57,11 +68,17 @@ class SlackRequests:
 
 
 class SlackWsgiApp:
-    """WSGI app: `POST /slack/events` through SlackRequests, and `GET /healthz`."""
+    """WSGI app: `POST /slack/events` and `GET /healthz`.
 
-    def __init__(self, bolt_app: App, engine: Engine):
+    A verified request is stored in the inbox and answered at once (bot.core.inbox); one whose answer
+    must be the ack (a modal's submission, options, Slack's URL check) or that fails the signature check
+    goes through SlackRequests while Slack waits.
+    """
+
+    def __init__(self, bolt_app: App, engine: Engine, signing_secret: str | None = None):
         self.bolt_app, self.engine = bolt_app, engine
         self.requests = SlackRequests(bolt_app, engine)
+        self.door = Door(engine, signing_secret) if signing_secret else None
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = WsgiHttpRequest(environ)
@@ -70,9 +87,12 @@ class SlackWsgiApp:
         if request.method != "POST" or request.path != EVENTS_PATH:
             start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Not Found"]
-        response = self.requests.handle(
-            BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
-        )
+        body, headers = request.get_body(), request.get_headers()
+        stored = self.door.take(body, headers) if self.door is not None else None
+        if stored is not None:  # the id lets an operator follow the request in the worker's log
+            start_response("200 OK", [("Content-Length", "0"), ("X-Srm-Request", str(stored))])
+            return [b""]
+        response = self.requests.handle(BoltRequest(body=body, query=request.query_string, headers=headers))
         headers = [(k, v) for k, values in response.headers.items() for v in values]
         start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}", headers)
         return [response.body.encode("utf-8")]

@@ -1,0 +1,467 @@
+"""Ack first: a signed Slack request is stored and answered at once, and a worker processes it behind the ack.
+
+Slack waits at most 3 s for the answer to a request (the ack) and then shows the person an error, or
+retries an event. Answering only after the listener ran made every ack wait on the database and on the
+Slack calls the listener makes, and under load on other requests' transactions. Here the HTTP process does
+as little as Slack needs: it checks the signature, drops events that no listener acts on (a message in a
+channel that is not linked) and stores the rest in `slack_inbox`, one short INSERT, then answers 200. An
+`srm worker` (or the worker threads of `srm run`) claims each row and runs it through the same Bolt app,
+middleware and listeners, in one transaction that also deletes the row: a worker that dies mid-way leaves
+the row to be claimed again and nothing half-done.
+
+What cannot wait is still answered in the ack, by the listener itself: a modal's submission (its errors or
+next view are the answer), options for a select, and Slack's URL check. A command's ephemeral reply,
+which used to be the ack's body, goes to the command's `response_url` once the listener has run.
+
+Ordering: rows someone is waiting on (commands, clicks, shortcuts) come before events, oldest first.
+
+Where: on PostgreSQL the inbox is a table of the app's database, and a request's row is deleted in the
+transaction of its effects. SQLite has one writer at a time, so there the inbox is a database file of its
+own beside the app's (`srm.db` → `srm.inbox.db`): storing a request never waits on a listener's write, and a
+listener's read never waits on the door. The row is then deleted just after the request's transaction
+commits; a process killed between the two runs that request again when its claim runs out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.request.internals import extract_channel_id, parse_body
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy import Engine, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.actors import Directory, linked_channel
+from bot.core.db import _writer, make_engine
+from bot.core.error_views import error_message
+from bot.core.errors import DomainError
+from bot.core.i18n import DEFAULT_LOCALE, use_locale
+from models.base import utcnow
+from models.slack import InboxRequest
+
+log = logging.getLogger(__name__)
+
+# Events whose listener answers in a channel that is not linked, and events about a person rather than a
+# channel (handlers.middleware says why); every other event in an unlinked channel is dropped at the door.
+UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
+PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
+
+# A claim older than this is taken to be a worker that died: the row is processed again (its effects were
+# not committed, since the row is deleted in the same transaction).
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 3  # a request that stops its worker this often is set aside as failed
+WAKE = threading.Event()  # set when this process stored a request: its workers look at once
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the door needs to know of a request to store it."""
+
+    kind: str
+    priority: int
+    event_id: str | None = None
+    channel_id: str | None = None
+    event_type: str | None = None
+    is_command: bool = False
+
+
+_stores: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_stores_guard = threading.Lock()
+
+
+def inbox_engine(engine: Engine) -> Engine:
+    """Where the inbox of the app's database `engine` lives: the same database, or on SQLite a file beside it."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    with _stores_guard:
+        store = _stores.get(engine)
+        if store is None:
+            path = Path(engine.url.database)
+            inbox_path = path.with_name(f"{path.stem}.inbox{path.suffix or '.db'}")
+            store = make_engine(
+                engine.url.set(database=str(inbox_path)).render_as_string(hide_password=False)
+            )
+            InboxRequest.__table__.create(store, checkfirst=True)
+            _stores[engine] = store
+    return store
+
+
+def classify(body: str, content_type: str) -> Incoming | None:
+    """The request's kind, or None when its answer must be the ack (processed while Slack waits)."""
+    try:
+        parsed = parse_body(body, content_type)
+    except (ValueError, TypeError):
+        return None
+    if parsed.get("command"):
+        return Incoming("command", 0, channel_id=parsed.get("channel_id"), is_command=True)
+    kind = parsed.get("type")
+    if kind == "event_callback":
+        event = parsed.get("event") or {}
+        event_type = event.get("type")
+        channel = None if event_type in PERSONAL_EVENTS else extract_channel_id(parsed)
+        return Incoming("event", 1, parsed.get("event_id"), channel, event_type)
+    if kind in ("block_actions", "interactive_message"):
+        return Incoming("action", 0)
+    if kind in ("shortcut", "message_action"):
+        return Incoming("shortcut", 0)
+    if kind == "view_closed":
+        return Incoming("view_closed", 1)
+    return None  # view_submission, block_suggestion, url_verification, ssl_check, anything new
+
+
+class Door:
+    """The HTTP side: `take` stores a verified request (or drops an ignored event) and says whether the ack
+    can be sent now; False means the request is to be processed before answering."""
+
+    def __init__(self, engine: Engine, signing_secret: str, directory: Directory | None = None):
+        self.engine, self.batches = engine, _Batches(_writer(inbox_engine(engine)))
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self.directory = directory if directory is not None else Directory()
+
+    def take(self, body: str, headers: Mapping[str, Any]) -> int | None:
+        """Store the request; its inbox id (0 for an event dropped at the door), or None when the
+        request is to be processed before answering."""
+        if self.verifier is None:
+            return None
+        flat = {k.lower(): (v[0] if isinstance(v, list | tuple) else v) for k, v in headers.items()}
+        if not self.verifier.is_valid_request(body, flat):
+            return None  # Bolt answers it (401), as it always has
+        content_type = flat.get("content-type", "")
+        incoming = classify(body, content_type)
+        if incoming is None:
+            return None
+        if incoming.kind == "event" and self._ignored(incoming):
+            return 0
+        if incoming.is_command and incoming.channel_id:
+            self.directory.channel_linked(incoming.channel_id)  # the command may link it: ask again next time
+        row_id = self._store(body, content_type, incoming)
+        WAKE.set()
+        return row_id
+
+    def _ignored(self, incoming: Incoming) -> bool:
+        """An event in a channel that is not linked: no listener acts on it, so it is not even stored."""
+        if not incoming.channel_id or incoming.event_type in UNLINKED_EVENTS:
+            return False
+        return linked_channel(self.engine, incoming.channel_id, self.directory) is None
+
+    def _store(self, body: str, content_type: str, incoming: Incoming) -> int:
+        """Store one request and return its id once committed (the ack waits for that, not longer)."""
+        row = {
+            "kind": incoming.kind,
+            "priority": incoming.priority,
+            "body": body,
+            "content_type": content_type[:80],
+            "event_id": incoming.event_id,
+            "status": "pending",
+            "attempts": 0,
+            "received_at": utcnow(),
+        }
+        return self.batches.store(row)
+
+
+class _Batches:
+    """Group commit: requests arriving together are stored in one transaction by one writer thread.
+
+    Each HTTP thread hands its row over and waits for the commit that includes it, so an ack still means
+    "stored"; but twenty requests at once cost one transaction (one lock, one commit), not twenty queued
+    one behind the other.
+    """
+
+    MAX_ROWS = 200
+
+    def __init__(self, writer: Engine):
+        self.writer = writer
+        self.queue: queue.SimpleQueue[tuple[dict[str, Any], Future]] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.guard = threading.Lock()
+
+    def store(self, row: dict[str, Any]) -> int:
+        done: Future = Future()
+        self.queue.put((row, done))
+        if self.thread is None:
+            with self.guard:
+                if self.thread is None:
+                    self.thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+                    self.thread.start()
+        return done.result(timeout=60)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.queue.get()]
+            while len(batch) < self.MAX_ROWS:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                ids = self._insert([row for row, _ in batch])
+            except Exception as exc:  # every waiting request hears it (its ack becomes an error)
+                log.exception("storing %s request(s) failed", len(batch))
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            for (_, done), row_id in zip(batch, ids, strict=True):
+                done.set_result(row_id)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        table = InboxRequest.__table__
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        try:
+            with self.writer.begin() as conn:
+                return list(conn.execute(statement, rows).scalars())
+        except IntegrityError:
+            if len(rows) == 1 and rows[0]["event_id"] is None:
+                raise
+        # A retried event already stored (Slack retries when an ack was late): stored once, acked each time.
+        ids = []
+        for row in rows:
+            try:
+                with self.writer.begin() as conn:
+                    ids.append(conn.execute(statement, [row]).scalar_one())
+            except IntegrityError:
+                if row["event_id"] is None:
+                    raise
+                log.debug("event %s is already in the inbox (a retry)", row["event_id"])
+                ids.append(0)
+        return ids
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    token: str
+    kind: str
+    body: str
+    content_type: str
+    attempts: int
+
+
+Handle = Callable[..., BoltResponse]
+
+
+class Processor:
+    """The worker side: claims stored requests one at a time and runs each through `handle`
+    (bot.core.web.SlackRequests.handle) with a fresh signature, then sends a command's reply to its
+    `response_url`. `on_done(row_id)` is told when a row is finished (tests wait on it)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        handle: Handle,
+        signing_secret: str,
+        *,
+        on_done: Callable[[int], None] | None = None,
+        reply_timeout: float = 10.0,
+    ):
+        self.engine, self.handle = engine, handle
+        self.store = inbox_engine(engine)
+        self.writer = _writer(self.store)
+        self.verifier = SignatureVerifier(signing_secret)
+        self.on_done, self.reply_timeout = on_done, reply_timeout
+        self._busy, self._busy_lock = 0, threading.Lock()
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def run(self, stop: threading.Event, idle_wait: float = 0.05) -> None:
+        """Process until `stop` is set; when the inbox is empty, wait for this process's door or poll."""
+        while not stop.is_set():
+            try:
+                worked = self.process_next()
+            except Exception:
+                log.exception("the inbox could not be read; trying again shortly")
+                worked = False
+            if not worked:
+                WAKE.wait(idle_wait)
+                WAKE.clear()
+
+    def drain(self) -> int:
+        """Process every stored request now (the CLI and tests); how many were processed."""
+        done = 0
+        while self.process_next():
+            done += 1
+        return done
+
+    def process_next(self) -> bool:
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            claimed = self._claim()
+            if claimed is None:
+                return False
+            try:
+                self._process(claimed)
+            finally:
+                if self.on_done is not None:
+                    self.on_done(claimed.id)
+            return True
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    def settled(self) -> bool:
+        """True when none of this process's threads is at work and no request waits (tests poll this)."""
+        with self._busy_lock:
+            if self._busy:
+                return False
+        with self.store.connect() as conn:
+            waiting = conn.execute(
+                select(InboxRequest.id).where(InboxRequest.status.in_(("pending", "working"))).limit(1)
+            ).first()
+            conn.rollback()
+        return waiting is None
+
+    # --- one request --------------------------------------------------------------------------------
+    def _process(self, claimed: Claimed) -> None:
+        if claimed.attempts > MAX_ATTEMPTS:
+            self._fail(claimed, f"given up after {claimed.attempts - 1} attempts that did not finish")
+            return
+        request = BoltRequest(body=claimed.body, headers=self._signed_headers(claimed))
+        finished_in_transaction: list[bool] = []
+
+        def finish(session: Session) -> bool:
+            """Delete the row with the request's own effects, while the claim is still ours."""
+            if (
+                self.store is not self.engine
+                or not session.in_transaction()
+                or not getattr(session, "writes", True)
+            ):
+                return True  # the inbox is elsewhere, or nothing was written: the row is deleted after
+            gone = session.execute(
+                delete(InboxRequest).where(
+                    InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token
+                )
+            ).rowcount
+            finished_in_transaction.append(True)
+            return gone == 1
+
+        try:
+            response = self.handle(request, finish=finish)
+        except Exception as exc:
+            log.exception("inbox request %s (%s) failed", claimed.id, claimed.kind)
+            self._fail(claimed, f"{type(exc).__name__}: {exc}")
+            self._tell_failure(claimed, request)
+            return
+        if response is None:
+            log.warning("inbox request %s was taken over by another worker; its result is theirs", claimed.id)
+            return
+        if response.status >= 400:
+            log.error("inbox request %s (%s) answered HTTP %s: %s", claimed.id, claimed.kind, response.status,
+                      str(response.body)[:300])  # fmt: skip
+            self._fail(claimed, f"HTTP {response.status}: {str(response.body)[:500]}")
+            self._tell_failure(claimed, request)
+            return
+        if not finished_in_transaction:
+            self._delete(claimed)
+        if claimed.kind == "command":
+            self._reply(request, _reply_body(response.body))
+
+    def _signed_headers(self, claimed: Claimed) -> dict[str, str]:
+        """Bolt checks every request's signature: the stored request was checked at the door and is signed
+        again now, since Slack's own signature expires after 5 minutes."""
+        timestamp = str(int(time.time()))
+        signature = self.verifier.generate_signature(timestamp=timestamp, body=claimed.body)
+        return {"content-type": claimed.content_type, "x-slack-request-timestamp": timestamp,
+                "x-slack-signature": signature}  # fmt: skip
+
+    def _reply(self, request: BoltRequest, reply: dict[str, Any] | None, locale: str | None = None) -> None:
+        url = (request.body or {}).get("response_url")
+        if not reply or not url:
+            return
+        reply = {"response_type": "ephemeral", "replace_original": False, **reply}
+        try:
+            answer = WebhookClient(url, timeout=int(self.reply_timeout)).send_dict(reply)
+        except OSError as exc:
+            log.warning("the reply to a command could not be sent: %s", exc)
+            return
+        if answer.status_code != 200:
+            log.warning(
+                "the reply to a command was refused: HTTP %s %s", answer.status_code, answer.body[:200]
+            )
+
+    def _tell_failure(self, claimed: Claimed, request: BoltRequest) -> None:
+        """The person who asked hears that nothing happened (in their language when it was known)."""
+        actor = request.context.get("actor")
+        with use_locale(getattr(actor, "locale", None) or DEFAULT_LOCALE):
+            reply = error_message(DomainError("request_failed"))
+        self._reply(request, reply)
+
+    # --- the rows -----------------------------------------------------------------------------------
+    def _claim(self) -> Claimed | None:
+        """The oldest waiting row of the most urgent kind, made this worker's by one conditional UPDATE
+        (committed before the request runs). Looking costs no write lock: an idle worker only reads."""
+        for _ in range(5):  # another worker may take the row between the look and the UPDATE
+            token, now = uuid.uuid4().hex, utcnow()
+            claimable = or_(
+                InboxRequest.status == "pending",
+                (InboxRequest.status == "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
+            )
+            with self.store.connect() as conn:
+                next_id = conn.execute(
+                    select(InboxRequest.id)
+                    .where(claimable)
+                    .order_by(InboxRequest.priority, InboxRequest.id)
+                    .limit(1)
+                ).scalar()
+                conn.rollback()
+            if next_id is None:
+                return None
+            with self.writer.begin() as conn:
+                row = conn.execute(
+                    update(InboxRequest)
+                    .where(InboxRequest.id == next_id, claimable)
+                    .values(
+                        status="working",
+                        claim_token=token,
+                        claimed_at=now,
+                        attempts=InboxRequest.attempts + 1,
+                    )
+                    .returning(
+                        InboxRequest.kind, InboxRequest.body, InboxRequest.content_type, InboxRequest.attempts
+                    )
+                ).first()
+            if row is not None:
+                return Claimed(next_id, token, row.kind, row.body, row.content_type, row.attempts)
+        return None
+
+    def _delete(self, claimed: Claimed) -> None:
+        with self.writer.begin() as conn:
+            conn.execute(
+                delete(InboxRequest).where(
+                    InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token
+                )
+            )
+
+    def _fail(self, claimed: Claimed, error: str) -> None:
+        with self.writer.begin() as conn:
+            conn.execute(
+                update(InboxRequest)
+                .where(InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token)
+                .values(status="failed", last_error=error[:2000])
+            )
+
+
+def _reply_body(body: Any) -> dict[str, Any] | None:
+    """A listener's ack body as a message: Bolt gives a dict as JSON text and plain text as it is."""
+    if isinstance(body, dict):
+        return body or None
+    if not body:
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return {"text": body}
+    return parsed if isinstance(parsed, dict) else {"text": body}
