@@ -1,0 +1,225 @@
+"""Ack first: a signed request is stored in the inbox and answered at once; a worker processes it behind the ack.
+
+These tests send requests with a client that does not process them (no `settle`), so what the person sees
+in the ack and what happens once a worker runs can be told apart. Every test runs on SQLite (the inbox is
+a file beside the app's database) and PostgreSQL (a table of the app's database).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import time_machine
+from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, SIGNING_SECRET
+from fakeslack import HOME_TEAM
+from helpers import issue_order, order_named
+from slackclient import SlackClient, click, sign, submit
+from sqlalchemy import func, select, update
+from sqlmodel import select as sqlmodel_select
+
+from bot.core.inbox import CLAIM_LEASE, Processor, inbox_engine
+from models import ChannelMessage, Order, Supplier, utcnow
+from models.slack import InboxRequest
+
+_keys = itertools.count(1)
+INBOX = InboxRequest.__table__
+
+
+def inbox(engine) -> list:
+    """Every row of the inbox, oldest first."""
+    with inbox_engine(engine).connect() as conn:
+        rows = conn.execute(select(INBOX).order_by(INBOX.c.id)).all()
+        conn.rollback()
+    return rows
+
+
+def count(session, model, *where) -> int:
+    return session.exec(sqlmodel_select(func.count()).select_from(model).where(*where)).one()
+
+
+def send_command(url, slack, text, *, user=BUYER, channel=ACME_CHANNEL, command="/srm", signature=None):
+    """A slash command as Slack sends it, not processed here: (HTTP status, body, X-Srm-Request, reply key)."""
+    key = f"inbox/{next(_keys)}"
+    form = urlencode({
+        "token": "legacy", "team_id": HOME_TEAM, "team_domain": "home", "channel_id": channel,
+        "channel_name": "supplier-shared", "user_id": user, "user_name": user.lower(), "command": command,
+        "text": text, "api_app_id": "A0SRM", "response_url": slack.hook_url(key),
+        "trigger_id": f"{next(_keys)}.trigger",
+    })  # fmt: skip
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(url.rstrip("/") + "/slack/events", data=form.encode(), method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    request.add_header("X-Slack-Request-Timestamp", timestamp)
+    request.add_header("X-Slack-Signature", signature or sign(SIGNING_SECRET, timestamp, form))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode(), response.headers.get("X-Srm-Request"), key
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers.get("X-Srm-Request"), key
+
+
+def replies(slack, key) -> list[dict]:
+    return list(slack.replies.get(key) or [])
+
+
+def test_the_ack_comes_before_the_work(served, slack, engine, session):
+    url, processor = served
+    status, body, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
+
+    # Answered at once, with nothing done yet: the request waits in the inbox.
+    assert (status, body) == (200, "")
+    assert request_id and int(request_id) > 0
+    [row] = inbox(engine)
+    assert (row.id, row.kind, row.status) == (int(request_id), "command", "pending")
+    assert count(session, Supplier) == 0 and replies(slack, key) == []
+
+    # A worker runs it: the supplier exists, the inbox is empty and the person got the reply.
+    assert processor.drain() == 1
+    assert session.exec(sqlmodel_select(Supplier)).one().name == "Acme Textiles"
+    assert inbox(engine) == []
+    [reply] = replies(slack, key)
+    assert "added" in json.dumps(reply) and reply["response_type"] == "ephemeral"
+
+
+def test_an_event_slack_retries_is_stored_and_processed_once(served, client, slack, engine, session, acme):
+    url, processor = served
+    unsettled = SlackClient(url, SIGNING_SECRET)
+    event = {"type": "message", "channel": ACME_CHANNEL, "user": ACME_USER, "text": "Fabric ships Monday",
+             "ts": "1788253200.000100", "channel_type": "channel"}  # fmt: skip
+
+    assert unsettled.event(event, event_id="EvRETRY01").status == 200
+    assert unsettled.event(event, event_id="EvRETRY01", retry=1).status == 200  # the ack was late
+    assert [r.event_id for r in inbox(engine)] == ["EvRETRY01"]
+
+    assert processor.drain() == 1
+    assert inbox(engine) == []
+    assert count(session, ChannelMessage, ChannelMessage.ts == "1788253200.000100") == 1
+
+    # A retry that comes after the first delivery was processed changes nothing either.
+    assert unsettled.event(event, event_id="EvRETRY01", retry=2).status == 200
+    processor.drain()
+    assert inbox(engine) == []
+    assert count(session, ChannelMessage, ChannelMessage.ts == "1788253200.000100") == 1
+
+
+def test_a_message_in_a_channel_that_is_not_linked_is_not_stored(served, client, engine, session, acme):
+    url, processor = served
+    unsettled = SlackClient(url, SIGNING_SECRET)
+    before = count(session, ChannelMessage)
+
+    assert unsettled.message("hola", user=BETA_USER, channel=BETA_CHANNEL).status == 200
+    assert inbox(engine) == []
+    assert processor.drain() == 0
+    assert count(session, ChannelMessage) == before
+
+
+def test_two_workers_never_process_a_request_twice(served, slack, engine, session, acme):
+    url, processor = served
+    second = Processor(engine, processor.handle, SIGNING_SECRET)  # another worker, as `srm worker` builds it
+    for n in range(3):
+        keys = {}
+        for i in range(30):
+            status, body, _, key = send_command(url, slack, f"order new PO-{n}-{i} qty=10 due=2026-12-20")
+            assert (status, body) == (200, "")
+            keys[f"PO-{n}-{i}"] = key
+        assert len(inbox(engine)) == 30
+
+        barrier = threading.Barrier(2)
+        processed = [0, 0]
+
+        def work(slot, worker, barrier=barrier, processed=processed):
+            barrier.wait()
+            processed[slot] = worker.drain()
+
+        threads = [threading.Thread(target=work, args=(s, w)) for s, w in enumerate((processor, second))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not any(thread.is_alive() for thread in threads), f"round {n}: a worker did not finish"
+
+        assert sum(processed) == 30, f"round {n}: {processed} requests processed for 30 stored"
+        assert inbox(engine) == []
+        assert count(session, Order, Order.po.startswith(f"PO-{n}-")) == 30
+        for po, key in keys.items():
+            sent = replies(slack, key)
+            assert len(sent) == 1, f"round {n}: {po} got {len(sent)} replies"
+            assert ":warning:" not in json.dumps(sent[0]), sent[0]
+
+
+def test_a_request_whose_worker_died_is_processed_once_its_claim_runs_out(served, slack, engine, session):
+    url, processor = served
+    status, _, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
+    assert status == 200
+    with inbox_engine(engine).begin() as conn:  # a worker claimed it, then died
+        conn.execute(
+            update(INBOX)
+            .where(INBOX.c.id == int(request_id))
+            .values(status="working", claim_token="dead", claimed_at=utcnow(), attempts=1)
+        )
+
+    # While the claim holds, other workers leave it alone.
+    assert processor.drain() == 0
+    [row] = inbox(engine)
+    assert (row.status, row.claim_token) == ("working", "dead")
+    assert count(session, Supplier) == 0 and replies(slack, key) == []
+
+    # Once the claim has run out, it is processed, once.
+    with time_machine.travel(utcnow() + CLAIM_LEASE + timedelta(seconds=5), tick=True):
+        assert processor.drain() == 1
+        assert processor.drain() == 0
+    assert inbox(engine) == []
+    assert count(session, Supplier) == 1
+    [reply] = replies(slack, key)
+    assert "added" in json.dumps(reply)
+
+
+def test_a_request_no_listener_handles_fails_and_the_person_is_told(served, slack, engine, session):
+    url, processor = served
+    status, body, request_id, key = send_command(url, slack, "anything", command="/other")
+    assert (status, body) == (200, "")
+
+    assert processor.drain() == 1
+    [row] = inbox(engine)
+    assert (row.id, row.status) == (int(request_id), "failed")
+    assert row.last_error and "404" in row.last_error, row.last_error
+    [reply] = replies(slack, key)
+    assert "did not work" in reply["text"]
+
+    # A failed request is set aside: no worker runs it again and the person hears of it once.
+    assert processor.drain() == 0 and processor.settled()
+    assert len(replies(slack, key)) == 1
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_stored(served, slack, engine, session):
+    url, processor = served
+    status, _, request_id, key = send_command(
+        url, slack, 'supplier add "Acme Textiles" country=CN', signature="v0=" + "0" * 64
+    )
+    assert status == 401 and request_id is None
+    assert inbox(engine) == []
+    assert processor.drain() == 0
+    assert count(session, Supplier) == 0 and replies(slack, key) == []
+
+
+def test_a_modal_submission_is_still_answered_in_the_ack(served, client, slack, engine, session, acme):
+    url, processor = served
+    issue_order(client)
+    order = order_named(session)
+    click(client, "order_propose_date", str(order.id), user=ACME_USER, channel=ACME_CHANNEL)
+    view = slack.wait_for(lambda: slack.calls_to("views.open"), what="modal")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+
+    # The same due date is refused in the modal itself: the answer is the ack, with no worker running.
+    unsettled = SlackClient(url, SIGNING_SECRET)
+    answer = submit(unsettled, view, {"date": "2026-12-15", "reason": "x"}, user=ACME_USER).json()
+    assert answer["response_action"] == "errors" and "date" in answer["errors"]
+    assert inbox(engine) == []
+    assert processor.drain() == 0
