@@ -24,7 +24,9 @@ from slackclient import SlackClient, click, sign, submit
 from sqlalchemy import func, select, update
 from sqlmodel import select as sqlmodel_select
 
-from bot.core.inbox import CLAIM_LEASE, Processor, inbox_engine
+from bot.app import make_client, scheduled_jobs
+from bot.core.inbox import CLAIM_LEASE, FAILED_KEPT, Processor, inbox_engine
+from bot.core.scheduler import JobContext, run_job
 from models import ChannelMessage, Order, Supplier, utcnow
 from models.slack import InboxRequest
 
@@ -181,7 +183,8 @@ def test_a_request_whose_worker_died_is_processed_once_its_claim_runs_out(served
     assert "added" in json.dumps(reply)
 
 
-def test_a_request_no_listener_handles_fails_and_the_person_is_told(served, slack, engine, session):
+def test_a_request_no_listener_handles_fails_and_the_person_is_told(served, slack, engine, session, settings,
+                                                                    config):  # fmt: skip
     url, processor = served
     status, body, request_id, key = send_command(url, slack, "anything", command="/other")
     assert (status, body) == (200, "")
@@ -194,8 +197,18 @@ def test_a_request_no_listener_handles_fails_and_the_person_is_told(served, slac
     assert "did not work" in reply["text"]
 
     # A failed request is set aside: no worker runs it again and the person hears of it once.
-    assert processor.drain() == 0 and processor.settled()
-    assert len(replies(slack, key)) == 1
+    assert processor.drain() == 0
+    assert [r.status for r in inbox(engine)] == ["failed"] and len(replies(slack, key)) == 1
+
+    # Housekeeping keeps it 30 days for an operator to look at, then forgets it.
+    ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id="test")
+    later = row.received_at + FAILED_KEPT - timedelta(hours=1)
+    assert "failed requests" not in run_job(ctx, scheduled_jobs(config), "housekeeping", later)
+    assert len(inbox(engine)) == 1
+    assert run_job(ctx, scheduled_jobs(config), "housekeeping", later + timedelta(hours=2)).endswith(
+        "and 1 failed requests"
+    )
+    assert inbox(engine) == []
 
 
 def test_a_bad_signature_is_refused_and_nothing_is_stored(served, slack, engine, session):

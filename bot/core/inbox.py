@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 # not committed, since the row is deleted in the same transaction).
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 3  # a request that stops its worker this often is set aside as failed
+FAILED_KEPT = timedelta(days=30)  # a failed request stays this long for an operator to look at
 WAKE = threading.Event()  # set when this process stored a request: its workers look at once
 
 
@@ -273,7 +274,6 @@ class Processor:
         self.writer = _writer(self.store)
         self.verifier = SignatureVerifier(signing_secret)
         self.on_done, self.reply_timeout = on_done, reply_timeout
-        self._busy, self._busy_lock = 0, threading.Lock()
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self, stop: threading.Event, idle_wait: float = 0.05) -> None:
@@ -289,40 +289,23 @@ class Processor:
                 WAKE.clear()
 
     def drain(self) -> int:
-        """Process every stored request now (the CLI and tests); how many were processed."""
+        """Process every stored request now, in the caller's thread; how many were processed."""
         done = 0
         while self.process_next():
             done += 1
         return done
 
     def process_next(self) -> bool:
-        with self._busy_lock:
-            self._busy += 1
+        """Claim and process the next stored request; False when none waits."""
+        claimed = self._claim()
+        if claimed is None:
+            return False
         try:
-            claimed = self._claim()
-            if claimed is None:
-                return False
-            try:
-                self._process(claimed)
-            finally:
-                if self.on_done is not None:
-                    self.on_done(claimed.id)
-            return True
+            self._process(claimed)
         finally:
-            with self._busy_lock:
-                self._busy -= 1
-
-    def settled(self) -> bool:
-        """True when none of this process's threads is at work and no request waits (tests poll this)."""
-        with self._busy_lock:
-            if self._busy:
-                return False
-        with self.store.connect() as conn:
-            waiting = conn.execute(
-                select(InboxRequest.id).where(InboxRequest.status.in_(("pending", "working"))).limit(1)
-            ).first()
-            conn.rollback()
-        return waiting is None
+            if self.on_done is not None:
+                self.on_done(claimed.id)
+        return True
 
     # --- one request --------------------------------------------------------------------------------
     def _process(self, claimed: Claimed) -> None:
@@ -377,7 +360,7 @@ class Processor:
         return {"content-type": claimed.content_type, "x-slack-request-timestamp": timestamp,
                 "x-slack-signature": signature}  # fmt: skip
 
-    def _reply(self, request: BoltRequest, reply: dict[str, Any] | None, locale: str | None = None) -> None:
+    def _reply(self, request: BoltRequest, reply: dict[str, Any] | None) -> None:
         url = (request.body or {}).get("response_url")
         if not reply or not url:
             return
@@ -452,6 +435,13 @@ class Processor:
                 .where(InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token)
                 .values(status="failed", last_error=error[:2000])
             )
+
+
+def forget_failed_requests(engine: Engine, now: datetime) -> int:
+    """Delete failed requests received more than FAILED_KEPT before `now` (housekeeping); how many."""
+    with _writer(inbox_engine(engine)).begin() as conn:
+        old = (InboxRequest.status == "failed") & (InboxRequest.received_at < now - FAILED_KEPT)
+        return conn.execute(delete(InboxRequest).where(old)).rowcount
 
 
 def _reply_body(body: Any) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Foundation jobs: housekeeping of de-duplication records and a one-shot outbox flush."""
+"""Foundation jobs: housekeeping of de-duplication records and failed requests, and a one-shot outbox flush."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import delete
 
 from bot.core.db import session_scope
 from bot.core.delivery import Delivery
+from bot.core.inbox import forget_failed_requests
 from bot.core.scheduler import Job, JobContext, claim_work
 from models import ProcessedEvent
 
@@ -19,7 +20,8 @@ def housekeeping(ctx: JobContext, now: datetime) -> str:
             return f"{period} already done"
         cutoff = now - timedelta(hours=ctx.config.scheduler.event_retention_hours)
         removed = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)).rowcount
-    return f"{period}: forgot {removed} event ids"
+    failed = forget_failed_requests(ctx.engine, now)
+    return f"{period}: forgot {removed} event ids" + (f" and {failed} failed requests" if failed else "")
 
 
 def deliver(ctx: JobContext, now: datetime) -> str | None:
@@ -37,6 +39,6 @@ def deliver(ctx: JobContext, now: datetime) -> str | None:
 
 
 JOBS = [
-    Job("housekeeping", housekeeping, "Forget old event ids (hourly)", every_seconds=3600),
+    Job("housekeeping", housekeeping, "Forget old event ids and failed requests (hourly)", every_seconds=3600),
     Job("deliver", deliver, "Send every due outbox message now (by hand)", scheduled=False),
 ]
