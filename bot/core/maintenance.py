@@ -39,6 +39,8 @@ def deliver(ctx: JobContext, now: datetime) -> str | None:
 
 
 JOBS = [
-    Job("housekeeping", housekeeping, "Forget old event ids and failed requests (hourly)", every_seconds=3600),
+    Job(
+        "housekeeping", housekeeping, "Forget old event ids and failed requests (hourly)", every_seconds=3600
+    ),
     Job("deliver", deliver, "Send every due outbox message now (by hand)", scheduled=False),
 ]
