@@ -184,6 +184,7 @@ class _Batches:
     """
 
     MAX_ROWS = 200
+    IDLE_SECONDS = 5.0
 
     def __init__(self, writer: Engine):
         self.writer = writer
@@ -194,16 +195,23 @@ class _Batches:
     def store(self, row: dict[str, Any]) -> int:
         done: Future = Future()
         self.queue.put((row, done))
-        if self.thread is None:
-            with self.guard:
-                if self.thread is None:
-                    self.thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
-                    self.thread.start()
+        with self.guard:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+                self.thread.start()
         return done.result(timeout=60)
 
     def _run(self) -> None:
+        """Store batches until nothing has come for IDLE_SECONDS (a later request starts a new writer)."""
         while True:
-            batch = [self.queue.get()]
+            try:
+                batch = [self.queue.get(timeout=self.IDLE_SECONDS)]
+            except queue.Empty:
+                with self.guard:
+                    if self.queue.empty():
+                        self.thread = None
+                        return
+                continue
             while len(batch) < self.MAX_ROWS:
                 try:
                     batch.append(self.queue.get_nowait())
