@@ -203,6 +203,7 @@ def served(settings, config, engine) -> Iterator[tuple[str, Processor]]:
     processor = Processor(engine, wsgi.requests.handle, SIGNING_SECRET, on_done=finished.add)
     processor.finished = finished
     yield f"http://127.0.0.1:{server.effective_port}", processor
+    processor.close()  # a request thread the test left behind must not take the next test's requests
     stop_server(server, thread)
 
 
@@ -217,7 +218,7 @@ def settler(processor: Processor, timeout: float = 30.0):
 
     def settle(request_id: int) -> None:
         deadline = time.monotonic() + timeout
-        while request_id not in processor.finished:
+        while request_id not in processor.finished and not processor.closed.is_set():
             if not processor.process_next():
                 time.sleep(0.005)  # another thread is processing it: polling, with a deadline
             if time.monotonic() > deadline:

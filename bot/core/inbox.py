@@ -282,6 +282,11 @@ class Processor:
         self.writer = _writer(self.store)
         self.verifier = SignatureVerifier(signing_secret)
         self.on_done, self.reply_timeout = on_done, reply_timeout
+        self.closed = threading.Event()
+
+    def close(self) -> None:
+        """Claim nothing more (requests being processed finish); for shutting down."""
+        self.closed.set()
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self, stop: threading.Event, idle_wait: float = 0.05) -> None:
@@ -304,7 +309,9 @@ class Processor:
         return done
 
     def process_next(self) -> bool:
-        """Claim and process the next stored request; False when none waits."""
+        """Claim and process the next stored request; False when none waits (or the processor is closed)."""
+        if self.closed.is_set():
+            return False
         claimed = self._claim()
         if claimed is None:
             return False
