@@ -250,16 +250,7 @@ def served(name: str, argv: list[str], env: dict, tmp: str) -> Iterator[int]:
             time.sleep(0.05)
         yield port, proc.pid
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            print(f"{name} server ignored SIGTERM for 15 s; killed")
-            proc.kill()
-            proc.wait()
-        errors = [line for line in log_path.read_text(errors="replace").splitlines() if " ERROR " in line]
-        if errors:
-            print(f"{name} server logged {len(errors)} ERROR lines, first: {errors[0][:300]}")
+        stop(f"{name} server", proc, log_path)
 
 
 @contextmanager
@@ -273,21 +264,26 @@ def started(name: str, argv: list[str], env: dict, tmp: str, nice: int = 0) -> I
             env=env,
             stdout=log,
             stderr=log,
-            preexec_fn=lambda: os.nice(int(os.environ.get("BENCH_NICE", "0"))),
+            preexec_fn=lambda: os.nice(nice),
         )
     try:
         yield proc.pid
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            print(f"{name} ignored SIGTERM for 15 s; killed")
-            proc.kill()
-            proc.wait()
-        errors = [line for line in log_path.read_text(errors="replace").splitlines() if " ERROR " in line]
-        if errors:
-            print(f"{name} logged {len(errors)} ERROR lines, first: {errors[0][:300]}")
+        stop(name, proc, log_path)
+
+
+def stop(name: str, proc: subprocess.Popen, log_path: Path) -> None:
+    """SIGTERM (SIGKILL after 15 s), then the first ERROR line of its log, if any."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        print(f"{name} ignored SIGTERM for 15 s; killed")
+        proc.kill()
+        proc.wait()
+    errors = [line for line in log_path.read_text(errors="replace").splitlines() if " ERROR " in line]
+    if errors:
+        print(f"{name} logged {len(errors)} ERROR lines, first: {errors[0][:300]}")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -22,16 +22,12 @@ from slack_sdk.errors import SlackApiError
 from bot.config import AppConfig
 from bot.core.actors import Directory, linked_channel, resolve_actor
 from bot.core.i18n import _current as current_locale_var
+from bot.core.inbox import PERSONAL_EVENTS, UNLINKED_EVENTS
 
 log = logging.getLogger(__name__)
 
-# Events whose listener still answers in a channel that is not linked (🎫 there explains where tickets
-# open); they reach it with no actor and must not touch the database. Every other event is about a linked
-# channel, except the personal ones below.
-UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
-# Events about a person, not a channel: the channel they carry is the app's DM with that person. They
-# reach their listener with the person resolved (rights, locale), as if they had no channel.
-PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
+# Events whose listener answers in an unlinked channel, and events about a person rather than a channel
+# (their channel is the app's DM with that person): bot.core.inbox says which, for the door and for here.
 
 
 def register(app: App, config: AppConfig, directory: Directory) -> None:

@@ -57,7 +57,7 @@ from models.slack import InboxRequest
 log = logging.getLogger(__name__)
 
 # Events whose listener answers in a channel that is not linked, and events about a person rather than a
-# channel (handlers.middleware says why); every other event in an unlinked channel is dropped at the door.
+# channel (their channel is the DM with that person); every other event in an unlinked channel is dropped at the door.
 UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
 PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 
