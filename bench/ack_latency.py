@@ -445,43 +445,49 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
         with served("app", srm_run, app_env(fake, url), tmp) as (port, pid), \
                 started("worker", srm_worker, app_env(fake, url), tmp, nice=args.worker_nice) as worker_pid:  # fmt: skip
             seed(port, (worker_pid, fake, url))
-            app = measured(port, pid, args, worker=(worker_pid, fake, url))
-            alone = measured(port, pid, args, worker=(worker_pid, fake, url), paused=True)
-            newcomers = lambda params: str(params.get("user", "")).startswith(NEWCOMER)  # noqa: E731
-            fake.answer_slowly("users.info", seconds=LOOKUP_SECONDS, when=newcomers)
-            try:
-                slow = measured(port, pid, args, newcomers=args.newcomers, worker=(worker_pid, fake, url))
-            finally:
-                fake.answer_slowly("users.info", seconds=0)
+            runs = {}
+            if "shared" in args.shapes:
+                runs["shared"] = measured(port, pid, args, worker=(worker_pid, fake, url))
+            if "alone" in args.shapes:
+                runs["alone"] = measured(port, pid, args, worker=(worker_pid, fake, url), paused=True)
+            if "lookup" in args.shapes:
+                newcomers = lambda params: str(params.get("user", "")).startswith(NEWCOMER)  # noqa: E731
+                fake.answer_slowly("users.info", seconds=LOOKUP_SECONDS, when=newcomers)
+                try:
+                    runs["lookup"] = measured(port, pid, args, newcomers=args.newcomers,
+                                              worker=(worker_pid, fake, url))  # fmt: skip
+                finally:
+                    fake.answer_slowly("users.info", seconds=0)
         with served("bare", bare_app, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp) as (port, pid):
             warm_up(port)
             bare = measured(port, pid, args)
+    names = {"shared": f"worker on the same cores (nice {args.worker_nice})", "alone": "HTTP process alone",
+             "lookup": f"users.info {LOOKUP_SECONDS:g} s, worker on the same cores"}  # fmt: skip
     print(f"\n{kind}:")
-    report(f"app (worker nice {args.worker_nice})", app)
-    report("app, worker paused", alone)
-    report(f"app, users.info {LOOKUP_SECONDS:g} s", slow)
+    for shape, run in runs.items():
+        report(names[shape], run)
     report("bare Bolt", bare)
     met = {True: "met", False: "MISSED"}
     lines = []
-    for name, run in (
-        (f"worker on the same cores (nice {args.worker_nice})", app),
-        ("HTTP process alone", alone),
-    ):
+    for shape, run in runs.items():
+        if shape == "lookup":
+            continue
         rps, p99 = run["rps"] / bare["rps"], run["p99"] / bare["p99"]
         lines.append(
-            f"{kind:<10} {name}: throughput app/bare {rps:.2f}x (target >= {RPS_TARGET}x: "
+            f"{kind:<10} {names[shape]}: throughput app/bare {rps:.2f}x (target >= {RPS_TARGET}x: "
             f"{met[rps >= RPS_TARGET]})   p99 app {run['p99']:.1f} ms / bare {bare['p99']:.1f} ms = {p99:.2f}x "
             f"(target <= {P99_TARGET}x: {met[p99 <= P99_TARGET]}); worker done {run['drained_s']:.0f} s after "
             f"the load, command replies p99 {run['replies']['p99'] / 1000:.1f} s"
         )
-    slow_p99 = slow["p99"] / bare["p99"]
-    lines += [
-        f"{'':<10} with users.info at {LOOKUP_SECONDS:g} s: p99 of requests needing no lookup {slow['p99']:.1f} ms "
-        f"= {slow_p99:.2f}x bare (target <= {P99_TARGET}x: {met[slow_p99 <= P99_TARGET]}); "
-        f"{slow['kinds'].get('newcomer', {}).get('n', 0)} newcomer requests",
-    ]
+    if slow := runs.get("lookup"):
+        slow_p99 = slow["p99"] / bare["p99"]
+        lines.append(
+            f"{kind:<10} with users.info at {LOOKUP_SECONDS:g} s: p99 of requests needing no lookup "
+            f"{slow['p99']:.1f} ms = {slow_p99:.2f}x bare (target <= {P99_TARGET}x: {met[slow_p99 <= P99_TARGET]}); "
+            f"{slow['kinds'].get('newcomer', {}).get('n', 0)} newcomer requests"
+        )
     failed = any(
-        run["errors"] or run.get("failed") or run.get("unanswered") for run in (app, alone, slow, bare)
+        run["errors"] or run.get("failed") or run.get("unanswered") for run in (*runs.values(), bare)
     )
     return lines, not failed
 
@@ -495,6 +501,8 @@ def main() -> int:
         "--newcomers", type=int, default=1, help="newcomer requests per sender in the lookup run"
     )
     parser.add_argument("--db", default="sqlite,postgresql", help="databases, comma-separated")
+    parser.add_argument("--shapes", default="shared,alone,lookup",
+                        help="runs of the app against the bare one, comma-separated (default: all three)")  # fmt: skip
     parser.add_argument("--worker-nice", type=int, default=19,
                         help="niceness of the worker process, which shares the cores with the HTTP process")  # fmt: skip
     parser.add_argument(
