@@ -16,12 +16,13 @@ import urllib.request
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import pytest
 import time_machine
 from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, SIGNING_SECRET
 from fakeslack import HOME_TEAM
 from helpers import issue_order, order_named
 from slackclient import SlackClient, click, sign, submit
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlmodel import select as sqlmodel_select
 
 from bot.app import make_client, scheduled_jobs
@@ -236,3 +237,27 @@ def test_a_modal_submission_is_still_answered_in_the_ack(served, client, slack, 
     assert answer["response_action"] == "errors" and "date" in answer["errors"]
     assert inbox(engine) == []
     assert processor.drain() == 0
+
+
+def test_requests_are_stored_on_after_the_database_dropped_the_doors_connection(
+    served, slack, engine, session
+):
+    """The door keeps its connection between batches; when PostgreSQL closed it (a restart, an idle
+    timeout), the next request is still stored and acked, on a new connection."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that closes connections is PostgreSQL's")
+    url, processor = served
+    assert send_command(url, slack, "help")[0] == 200
+    with engine.connect() as conn:  # every other connection to the database goes, the door's among them
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+
+    status, body, request_id, key = send_command(url, slack, "help")
+    assert (status, body) == (200, "") and int(request_id) > 0
+    assert [row.id for row in inbox(engine)][-1] == int(request_id)
+    assert processor.drain() == 2
+    assert "/srm" in json.dumps(replies(slack, key))

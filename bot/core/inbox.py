@@ -42,7 +42,8 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.request.internals import extract_channel_id, parse_body
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy import Connection, Engine, delete, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core.actors import Directory, linked_channel
@@ -201,36 +202,54 @@ class _Batches:
         return done.result(timeout=60)
 
     def _run(self) -> None:
-        """Store batches until nothing has come for IDLE_SECONDS (a later request starts a new writer)."""
-        while True:
-            try:
-                batch = [self.queue.get(timeout=self.IDLE_SECONDS)]
-            except queue.Empty:
-                with self.guard:
-                    if self.queue.empty():
-                        self.thread = None
-                        return
-                continue
-            while len(batch) < self.MAX_ROWS:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                ids = self._insert([row for row, _ in batch])
-            except Exception as exc:  # every waiting request hears it (its ack becomes an error)
-                log.exception("storing %s request(s) failed", len(batch))
-                for _, done in batch:
-                    done.set_exception(exc)
-                continue
-            for (_, done), row_id in zip(batch, ids, strict=True):
-                done.set_result(row_id)
+        """Store batches until nothing has come for IDLE_SECONDS (a later request starts a new writer).
 
-    def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        The writer keeps its connection while batches come: a checkout from the pool costs a liveness
+        round trip on PostgreSQL, per batch. A batch that fails drops it (the next one starts afresh)."""
+        conn: Connection | None = None
+        try:
+            while True:
+                try:
+                    batch = [self.queue.get(timeout=self.IDLE_SECONDS)]
+                except queue.Empty:
+                    with self.guard:
+                        if self.queue.empty():
+                            self.thread = None
+                            return
+                    continue
+                while len(batch) < self.MAX_ROWS:
+                    try:
+                        batch.append(self.queue.get_nowait())
+                    except queue.Empty:
+                        break
+                rows = [row for row, _ in batch]
+                try:
+                    try:
+                        conn = conn if conn is not None else self.writer.connect()
+                        ids = self._insert(conn, rows)
+                    except DBAPIError as exc:
+                        conn = _closed(conn)
+                        if not exc.connection_invalidated:
+                            raise
+                        conn = self.writer.connect()  # the database restarted since the last batch
+                        ids = self._insert(conn, rows)
+                except Exception as exc:  # every waiting request hears it (its ack becomes an error)
+                    log.exception("storing %s request(s) failed", len(batch))
+                    for _, done in batch:
+                        done.set_exception(exc)
+                    conn = _closed(conn)
+                    continue
+                for (_, done), row_id in zip(batch, ids, strict=True):
+                    done.set_result(row_id)
+        finally:
+            _closed(conn)
+
+    @staticmethod
+    def _insert(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         """One transaction, one statement per row on the driver's own cursor (the ORM's bulk insert costs
         twice the CPU for the few rows a batch has). An event already stored gets id 0: Slack retried it
         after a late ack, and it is stored once and acked each time."""
-        with self.writer.begin() as conn:
+        with conn.begin():
             sql, to_driver = _INSERT[conn.dialect.name]
             cursor = conn.connection.driver_connection.cursor()
             try:
@@ -244,6 +263,15 @@ class _Batches:
                 return ids
             finally:
                 cursor.close()
+
+
+def _closed(conn: Connection | None) -> None:
+    """Close `conn` if there is one; None, for the caller to hold instead."""
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:  # a connection that broke is let go all the same
+            log.debug("closing the inbox writer's connection failed", exc_info=True)
 
 
 _COLUMNS = ("kind", "priority", "body", "content_type", "event_id", "status", "attempts", "received_at")
