@@ -292,13 +292,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the machine's PostgreSQL server processes (0 where there are none)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() == "postgres":
+                total += cpu_seconds(int(proc.name))
+        except OSError:  # a process that ended meanwhile
+            continue
+    return total
+
+
 def measured(port: int, pid: int, args: argparse.Namespace, newcomers: int = 0, worker=None,
              paused: bool = False) -> dict:  # fmt: skip
     """run_load, plus the server's CPU milliseconds per answered request; with `worker` (its pid, the fake
     Slack and the database URL), also how long processing what was stored took after the load ended, the
     commands' reply times and the worker's CPU per request. `paused` stops the worker during the load (the
     HTTP process on cores of its own); it processes everything afterwards."""
-    before = cpu_seconds(pid)
+    before, database_before = cpu_seconds(pid), postgres_cpu_seconds()
     worker_before = cpu_seconds(worker[0]) if worker else 0.0
     spies = [profile(p, f"{args.profile}/{name}-{int(time.time())}.txt", args.seconds)
              for p, name in ((pid, "server"), (worker and worker[0], "worker")) if p and args.profile]  # fmt: skip
@@ -312,6 +324,7 @@ def measured(port: int, pid: int, args: argparse.Namespace, newcomers: int = 0, 
     for spy in spies:
         spy.wait()
     result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, result["count"])
+    result["database_cpu_ms"] = (postgres_cpu_seconds() - database_before) * 1000 / max(1, result["count"])
     if worker:
         worker_pid, fake, url = worker
         result.update(processed(result, fake, url))
@@ -421,7 +434,7 @@ def database(kind: str, tmp: str) -> Iterator[str]:
 def report(name: str, r: dict) -> None:
     print(f"  {name:<22} p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   max {r['max']:7.1f} ms   "
           f"{r['rps']:7.1f} req/s   {r['count']:6d} ok   {len(r['errors'])} errors   "
-          f"server CPU {r['cpu_ms']:.2f} ms/request")  # fmt: skip
+          f"server CPU {r['cpu_ms']:.2f} ms/request, PostgreSQL {r['database_cpu_ms']:.2f}")  # fmt: skip
     for kind, k in r["kinds"].items():
         print(
             f"      {kind:<9} p50 {k['p50']:7.1f} ms   p99 {k['p99']:7.1f} ms   max {k['max']:7.1f} ms   n {k['n']}"
