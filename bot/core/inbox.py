@@ -595,9 +595,7 @@ class Processor:
     def _claim_new(self, row_id: int, token: str, now: datetime) -> Claimed | None:
         """Claim a request of the inbox file never claimed before: its row copied into the app's database
         with the same id, where only one worker's INSERT can succeed."""
-        with self.store.connect() as conn:
-            stored = conn.execute(select(InboxRequest).where(InboxRequest.id == row_id)).first()
-            conn.rollback()
+        stored = self._stored(row_id)
         if stored is None:
             return None  # finished and removed since the look
         with self.writer.begin() as conn:
@@ -614,16 +612,20 @@ class Processor:
             return None
         # The INSERT also succeeds when the request was finished and the janitor removed both its rows
         # after our look; it removes the inbox-file row first, so the row still there means "not run".
-        with self.store.connect() as conn:
-            still = conn.execute(select(InboxRequest.id).where(InboxRequest.id == row_id)).first()
-            conn.rollback()
-        if still is None:
+        if self._stored(row_id) is None:
             with self.writer.begin() as conn:  # our copy goes again
                 conn.execute(
                     delete(InboxRequest).where(InboxRequest.id == row_id, InboxRequest.claim_token == token)
                 )
             return None
         return Claimed(row_id, token, stored.kind, stored.body, stored.content_type, 1)
+
+    def _stored(self, row_id: int) -> Any:
+        """The inbox file's row of a request, or None once the janitor removed it."""
+        with self.store.connect() as conn:
+            stored = conn.execute(select(InboxRequest).where(InboxRequest.id == row_id)).first()
+            conn.rollback()
+        return stored
 
     def _finished(self, claimed: Claimed):
         """The statement finishing a claimed row, in the request's transaction or just after it: the row
@@ -635,10 +637,16 @@ class Processor:
         return delete(InboxRequest).where(mine)
 
     def _fail(self, claimed: Claimed, error: str) -> None:
+        # Only a row still being worked on: one whose transaction committed (deleted, or marked done beside
+        # an inbox file) stays finished even if something failed after the commit.
         with self.writer.begin() as conn:
             conn.execute(
                 update(InboxRequest)
-                .where(InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token)
+                .where(
+                    InboxRequest.id == claimed.id,
+                    InboxRequest.claim_token == claimed.token,
+                    InboxRequest.status == "working",
+                )
                 .values(status="failed", last_error=error[:2000])
             )
 
