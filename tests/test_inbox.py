@@ -29,7 +29,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import select as sqlmodel_select
 
 from bot.app import make_client, scheduled_jobs
-from bot.core.inbox import CLAIM_LEASE, FAILED_KEPT, Processor, backlog, forget_failed_requests, inbox_engine
+from bot.core.inbox import (
+    CLAIM_LEASE,
+    FAILED_KEPT,
+    Processor,
+    _Janitor,
+    backlog,
+    forget_failed_requests,
+    inbox_engine,
+)
 from bot.core.scheduler import JobContext, run_job
 from models import ChannelMessage, Order, Supplier, utcnow
 from models.slack import InboxRequest
@@ -402,25 +410,65 @@ def test_a_request_claimed_by_a_worker_that_died_long_ago_is_processed_once(serv
     assert "added" in json.dumps(reply)
 
 
+def store_as_the_door(engine, received_at) -> int:
+    """A request stored in the inbox file, without a door (so no janitor of its runs in the test)."""
+    row = {"kind": "command", "priority": 0, "body": "text=x", "content_type": "text/plain",
+           "status": "pending", "attempts": 0, "received_at": received_at}  # fmt: skip
+    with inbox_engine(engine).begin() as conn:
+        return conn.execute(insert(INBOX).values(row)).inserted_primary_key[0]
+
+
+def claim_row(engine, request_id: int, status: str) -> None:
+    """The request's row in the app's database, as a worker leaves it."""
+    [stored] = rows_of(inbox_engine(engine), INBOX.c.id == request_id)
+    with engine.begin() as conn:
+        conn.execute(insert(INBOX).values({**stored._asdict(), "status": status, "claim_token": "t"}))
+
+
+def never_run(*args, **kwargs):
+    raise AssertionError("a finished request was run again")
+
+
 def test_a_failed_request_still_in_the_inbox_file_is_not_forgotten_yet(engine):
     if inbox_engine(engine) is engine:
         pytest.skip("only where the inbox is a file of its own (SQLite)")
-    long_ago = utcnow() - FAILED_KEPT - timedelta(days=1)
-    stored = {"kind": "command", "priority": 0, "body": "text=x", "content_type": "text/plain",
-              "status": "pending", "attempts": 0, "received_at": long_ago}  # fmt: skip
-    with inbox_engine(engine).begin() as conn:  # as the door stores it (no janitor runs in this test)
-        request_id = conn.execute(insert(INBOX).values(stored)).inserted_primary_key[0]
-    with engine.begin() as conn:  # a worker gave up on it
-        conn.execute(
-            insert(INBOX).values({**stored, "id": request_id, "status": "failed", "claim_token": "t"})
-        )
-    never = Processor(engine, lambda *args, **kwargs: None, SIGNING_SECRET)
+    request_id = store_as_the_door(engine, utcnow() - FAILED_KEPT - timedelta(days=1))
+    claim_row(engine, request_id, "failed")
+    worker = Processor(engine, never_run, SIGNING_SECRET)
 
     # Forgotten while its inbox-file row remains, it would look unclaimed and be run again.
     assert forget_failed_requests(engine, utcnow()) == 0
-    assert never.drain() == 0
+    assert worker.drain() == 0
 
     with inbox_engine(engine).begin() as conn:  # the janitor's part
         conn.execute(delete(INBOX).where(INBOX.c.id == request_id))
     assert forget_failed_requests(engine, utcnow()) == 1
-    assert rows_of(engine) == [] and never.drain() == 0
+    assert rows_of(engine) == [] and worker.drain() == 0
+
+
+class Unwritable:
+    def begin(self):
+        raise OSError("the inbox file cannot be written just now")
+
+
+def test_the_janitor_removes_a_request_from_the_inbox_file_before_its_done_row(engine):
+    if inbox_engine(engine) is engine:
+        pytest.skip("only where the inbox is a file of its own (SQLite)")
+    request_id = store_as_the_door(engine, utcnow())
+    claim_row(engine, request_id, "done")
+    worker = Processor(engine, never_run, SIGNING_SECRET)
+
+    # While the request cannot be removed from the inbox file, its done row stays: gone, the request
+    # would look unclaimed and be run again.
+    stuck = _Janitor(inbox_engine(engine), engine)
+    stuck.store_writer = Unwritable()
+    with pytest.raises(OSError):
+        stuck.sweep()
+    assert [row.status for row in rows_of(engine)] == ["done"]
+    assert worker.drain() == 0
+
+    janitor = _Janitor(inbox_engine(engine), engine)
+    assert janitor.sweep() is True  # removed some: it looks again
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert janitor.sweep() is False  # nothing left: its thread would end
+    assert worker.drain() == 0
