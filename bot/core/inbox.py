@@ -6,7 +6,7 @@ Slack calls the listener makes, and under load on other requests' transactions. 
 as little as Slack needs: it checks the signature, drops events that no listener acts on (a message in a
 channel that is not linked) and stores the rest in `slack_inbox`, one short INSERT, then answers 200. An
 `srm worker` (or the worker threads of `srm run`) claims each row and runs it through the same Bolt app,
-middleware and listeners, in one transaction that also deletes the row: a worker that dies mid-way leaves
+middleware and listeners, in one transaction that also finishes the row: a worker that dies mid-way leaves
 the row to be claimed again and nothing half-done.
 
 What cannot wait is still answered in the ack, by the listener itself: a modal's submission (its errors or
@@ -18,7 +18,7 @@ Ordering: rows someone is waiting on (commands, clicks, shortcuts) come before e
 Where: on PostgreSQL the inbox is a table of the app's database, and a request's row is deleted in the
 transaction of its effects. SQLite has one writer at a time, so there the door stores requests in a
 database file of its own beside the app's (`srm.db` → `srm.inbox.db`) and is that file's only writer: storing
-a request never waits on a worker. A worker's claim lives in the app's database, in its own `slack_inbox`
+a request never waits on a worker. A worker's claim lives in the app's database, in its `slack_inbox`
 table: claiming copies the request's row there (same id, "working"), and the request's transaction marks
 it "done", so a killed worker never runs a request twice there either. The door's janitor then deletes
 finished requests from the inbox file, and the done rows after them.
@@ -64,7 +64,7 @@ UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
 PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 
 # A claim older than this is taken to be a worker that died: the row is processed again (its effects were
-# not committed, since the row is deleted in the same transaction).
+# not committed, since the row is finished in the same transaction).
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 3  # a request that stops its worker this often is set aside as failed
 FAILED_KEPT = timedelta(days=30)  # a failed request stays this long for an operator to look at
