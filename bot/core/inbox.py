@@ -134,8 +134,11 @@ class Door:
     def __init__(self, engine: Engine, signing_secret: str, directory: Directory | None = None):
         store = inbox_engine(engine)
         self.engine, self.batches = engine, _Batches(_writer(store))
-        # Beside an inbox file of its own, the door also removes finished requests from it (its only writer).
+        # Beside an inbox file of its own, the door also removes finished requests from it (its only writer);
+        # woken now, it removes what a door before this one left.
         self.janitor = _Janitor(store, engine) if store is not engine else None
+        if self.janitor is not None:
+            self.janitor.wake()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.directory = directory if directory is not None else Directory()
 
@@ -160,6 +163,11 @@ class Door:
         if self.janitor is not None:
             self.janitor.wake()  # after the commit: the janitor's look for an empty file cannot miss this row
         return row_id
+
+    def close(self) -> None:
+        """Stop the janitor (for shutting down: what it leaves, the next door's janitor removes)."""
+        if self.janitor is not None:
+            self.janitor.close()
 
     def _ignored(self, incoming: Incoming) -> bool:
         """An event in a channel that is not linked: no listener acts on it, so it is not even stored."""
@@ -257,9 +265,10 @@ class _Batches:
 class _Janitor:
     """Beside an inbox file (SQLite): deletes finished requests from it, so the door stays its only writer.
 
-    A thread of the door's process, started by a stored request. About once a second it deletes from the
-    inbox file the requests the app's database says are done or failed, then those done rows themselves;
-    it ends once the inbox file is empty (the next stored request starts another). The order matters: a
+    A thread of the door's process, started by a new door and by a stored request. About once a second it
+    deletes from the inbox file the requests the app's database says are done or failed, then those done
+    rows themselves; it ends once the inbox file is empty (the next stored request starts another) or the
+    door closes. The order matters: a
     done row gone while its inbox row remained would look unclaimed and be run again. The file's write lock
     is held only for its own DELETE; the app database's DELETE may wait for a worker, but nothing waits on
     the janitor.
@@ -274,17 +283,25 @@ class _Janitor:
         self.thread: threading.Thread | None = None
         self.woken = False  # a request was stored since the last sweep began
         self.guard = threading.Lock()
+        self.closed = threading.Event()
 
     def wake(self) -> None:
         with self.guard:
             self.woken = True
-            if self.thread is None:
+            if self.thread is None and not self.closed.is_set():
                 self.thread = threading.Thread(target=self._run, name="inbox-janitor", daemon=True)
                 self.thread.start()
 
+    def close(self) -> None:
+        self.closed.set()
+        with self.guard:
+            thread = self.thread
+        if thread is not None:
+            thread.join(10)
+
     def _run(self) -> None:
-        while True:
-            time.sleep(self.EVERY_SECONDS)  # pacing: finished rows are removed in batches, not one by one
+        # Pacing: finished rows are removed about once a second, many at a time, not one by one.
+        while not self.closed.wait(self.EVERY_SECONDS):
             with self.guard:
                 self.woken = False
             try:
@@ -298,6 +315,8 @@ class _Janitor:
                 if not self.woken:  # nothing stored since the sweep saw an empty file
                     self.thread = None
                     return
+        with self.guard:
+            self.thread = None
 
     def sweep(self) -> bool:
         """Remove finished requests; whether the inbox file may still hold requests."""
