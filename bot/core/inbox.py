@@ -268,10 +268,9 @@ class _Janitor:
     A thread of the door's process, started by a new door and by a stored request. About once a second it
     deletes from the inbox file the requests the app's database says are done or failed, then those done
     rows themselves; it ends once the inbox file is empty (the next stored request starts another) or the
-    door closes. The order matters: a
-    done row gone while its inbox row remained would look unclaimed and be run again. The file's write lock
-    is held only for its own DELETE; the app database's DELETE may wait for a worker, but nothing waits on
-    the janitor.
+    door closes. The order matters: a done row gone while its inbox row remained would look unclaimed and
+    be run again. The file's write lock is held only for its own DELETE; the app database's DELETE may wait
+    for a worker, but nothing waits on the janitor.
     """
 
     EVERY_SECONDS = 1.0
@@ -605,11 +604,9 @@ class Processor:
                     InboxRequest.kind, InboxRequest.body, InboxRequest.content_type, InboxRequest.attempts
                 )
             ).first()
-        return (
-            None
-            if row is None
-            else Claimed(row_id, token, row.kind, row.body, row.content_type, row.attempts)
-        )
+        if row is None:
+            return None
+        return Claimed(row_id, token, row.kind, row.body, row.content_type, row.attempts)
 
     def _claim_new(self, row_id: int, token: str, now: datetime) -> Claimed | None:
         """Claim a request of the inbox file never claimed before: its row copied into the app's database
@@ -624,7 +621,7 @@ class Processor:
                     id=row_id, kind=stored.kind, priority=stored.priority, body=stored.body,
                     content_type=stored.content_type, received_at=stored.received_at,
                     status="working", claim_token=token, claimed_at=now, attempts=1,
-                )  # no event_id: a Slack retry stored after the janitor removed the first is another request
+                )  # no event_id (unique): a retry stored once the first was removed from the file is new
                 .on_conflict_do_nothing(index_elements=[InboxRequest.id])
             ).rowcount  # fmt: skip
         if taken != 1:
