@@ -143,13 +143,15 @@ def run(port: int | None, no_worker: bool, socket: bool) -> None:
     ctx = _prepared(settings, config)
     bolt_app = create_app(settings=settings, config=config, client=ctx.client)
     requests = SlackRequests(bolt_app, ctx.engine)
+    wsgi = None
     if socket:
         connection = _open_socket(requests, settings, ctx.client)
     else:
         port = port or settings.port
         secret = settings.slack_signing_secret.get_secret_value()
         try:
-            server = make_server(SlackWsgiApp(bolt_app, ctx.engine, signing_secret=secret), port=port)
+            wsgi = SlackWsgiApp(bolt_app, ctx.engine, signing_secret=secret)
+            server = make_server(wsgi, port=port)
         except OSError as exc:
             raise listen_problem(exc, port) from None
     stop = _stop_on_signals()
@@ -170,6 +172,8 @@ def run(port: int | None, no_worker: bool, socket: bool) -> None:
     finally:
         if worker:
             worker.stop(grace=SHUTDOWN_GRACE_SECONDS)
+        if wsgi:
+            wsgi.close()
     log.info("stopped")
 
 

@@ -83,7 +83,9 @@ class InboxRequest(SQLModel, table=True):
     """A signed Slack request, stored once its signature checked and answered at once: a worker processes it.
 
     The HTTP answer (the ack) waits only for this row; what the request asks for happens behind it, and the
-    row is deleted in the same transaction as its effects (so a worker that dies mid-way leaves it to redo).
+    row is finished in the same transaction as its effects (so a worker that dies mid-way leaves it to redo):
+    deleted, or on SQLite marked done. There the door stores requests in a file of its own (srm.inbox.db) and
+    this table of the app's database holds the workers' claims, by the same id (bot.core.inbox).
     """
 
     __tablename__ = "slack_inbox"
@@ -102,7 +104,9 @@ class InboxRequest(SQLModel, table=True):
     event_id: str | None = Field(
         default=None, max_length=64, unique=True, description="Slack's retries land once"
     )
-    status: str = Field(default="pending", max_length=16, description="pending | working | failed")
+    status: str = Field(
+        default="pending", max_length=16, description="pending | working | failed | done (SQLite)"
+    )
     attempts: int = 0
     claim_token: str | None = Field(default=None, max_length=32)
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -32,7 +32,7 @@ from bot.app import create_app, make_client
 from bot.config import AppConfig, DeliveryConfig
 from bot.core.db import make_engine, upgrade
 from bot.core.delivery import Delivery
-from bot.core.inbox import Processor
+from bot.core.inbox import Processor, inbox_engine
 from bot.core.web import SlackWsgiApp, make_server, serve_forever, stop_server
 from bot.settings import Settings
 
@@ -124,6 +124,7 @@ def db_url(database_template, tmp_path) -> str:
 def engine(db_url):
     engine = make_engine(db_url)
     yield engine
+    inbox_engine(engine).dispose()  # on SQLite the inbox file's connections (the same engine elsewhere)
     engine.dispose()
 
 
@@ -205,6 +206,7 @@ def served(settings, config, engine) -> Iterator[tuple[str, Processor]]:
     yield f"http://127.0.0.1:{server.effective_port}", processor
     processor.close()  # a request thread the test left behind must not take the next test's requests
     stop_server(server, thread)
+    wsgi.close()  # the door's janitor stops before the engine is disposed
 
 
 @pytest.fixture

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -22,11 +25,19 @@ from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BETA_USER, BUYER, SI
 from fakeslack import HOME_TEAM
 from helpers import issue_order, order_named
 from slackclient import SlackClient, click, sign, submit
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import select as sqlmodel_select
 
 from bot.app import make_client, scheduled_jobs
-from bot.core.inbox import CLAIM_LEASE, FAILED_KEPT, Processor, inbox_engine
+from bot.core.inbox import (
+    CLAIM_LEASE,
+    FAILED_KEPT,
+    Processor,
+    _Janitor,
+    backlog,
+    forget_failed_requests,
+    inbox_engine,
+)
 from bot.core.scheduler import JobContext, run_job
 from models import ChannelMessage, Order, Supplier, utcnow
 from models.slack import InboxRequest
@@ -35,12 +46,54 @@ _keys = itertools.count(1)
 INBOX = InboxRequest.__table__
 
 
-def inbox(engine) -> list:
-    """Every row of the inbox, oldest first."""
-    with inbox_engine(engine).connect() as conn:
-        rows = conn.execute(select(INBOX).order_by(INBOX.c.id)).all()
+def rows_of(engine, *where) -> list:
+    with engine.connect() as conn:
+        rows = conn.execute(select(INBOX).where(*where).order_by(INBOX.c.id)).all()
         conn.rollback()
     return rows
+
+
+def inbox(engine) -> list:
+    """Every request of the inbox not finished yet, oldest first. Beside an inbox file (SQLite) a request's
+    claim is a row of the app's database with the same id, "done" once its request ran."""
+    stored = rows_of(inbox_engine(engine))
+    if inbox_engine(engine) is engine:
+        return stored
+    claims = {row.id: row for row in rows_of(engine)}
+    rows = {**{row.id: row for row in stored}, **claims}
+    return [rows[i] for i in sorted(rows) if rows[i].status != "done"]
+
+
+def forge_claim(engine, request_id: int, claimed_at) -> None:
+    """A worker claimed the request, then died: its row "working", with a claim no live worker holds."""
+    claim = {"status": "working", "claim_token": "dead", "claimed_at": claimed_at, "attempts": 1}
+    if inbox_engine(engine) is engine:
+        with engine.begin() as conn:
+            conn.execute(update(INBOX).where(INBOX.c.id == request_id).values(**claim))
+        return
+    [stored] = rows_of(inbox_engine(engine), INBOX.c.id == request_id)
+    with engine.begin() as conn:
+        conn.execute(insert(INBOX).values({**stored._asdict(), "event_id": None, **claim}))
+
+
+def wait_for_janitor(engine, timeout: float = 10.0) -> None:
+    """Beside an inbox file, until the door's janitor has removed the finished requests from it and the
+    done rows from the app's database (it looks about once a second)."""
+    if inbox_engine(engine) is engine:
+        return
+    finished = INBOX.c.status.in_(("done", "failed"))
+    deadline = time.monotonic() + timeout
+    while True:
+        left = {row.id for row in rows_of(engine, finished)} & {
+            row.id for row in rows_of(inbox_engine(engine))
+        }
+        done = rows_of(engine, INBOX.c.status == "done")
+        if not left and not done:
+            return
+        assert time.monotonic() < deadline, (
+            f"the janitor left {sorted(left)} in the inbox file, {len(done)} done"
+        )
+        time.sleep(0.05)  # polling the janitor's thread, with a deadline
 
 
 def count(session, model, *where) -> int:
@@ -161,12 +214,7 @@ def test_a_request_whose_worker_died_is_processed_once_its_claim_runs_out(served
     url, processor = served
     status, _, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
     assert status == 200
-    with inbox_engine(engine).begin() as conn:  # a worker claimed it, then died
-        conn.execute(
-            update(INBOX)
-            .where(INBOX.c.id == int(request_id))
-            .values(status="working", claim_token="dead", claimed_at=utcnow(), attempts=1)
-        )
+    forge_claim(engine, int(request_id), utcnow())  # a worker claimed it, then died
 
     # While the claim holds, other workers leave it alone.
     assert processor.drain() == 0
@@ -202,6 +250,7 @@ def test_a_request_no_listener_handles_fails_and_the_person_is_told(served, slac
     assert [r.status for r in inbox(engine)] == ["failed"] and len(replies(slack, key)) == 1
 
     # Housekeeping keeps it 30 days for an operator to look at, then forgets it.
+    wait_for_janitor(engine)  # on SQLite, a failed request still in the inbox file is forgotten later
     ctx = JobContext(engine=engine, config=config, client=make_client(settings), worker_id="test")
     later = row.received_at + FAILED_KEPT - timedelta(hours=1)
     assert "failed requests" not in run_job(ctx, scheduled_jobs(config), "housekeeping", later)
@@ -261,3 +310,189 @@ def test_requests_are_stored_on_after_the_database_dropped_the_doors_connection(
     assert [row.id for row in inbox(engine)][-1] == int(request_id)
     assert processor.drain() == 2
     assert "/srm" in json.dumps(replies(slack, key))
+
+
+class Killed(BaseException):
+    """The worker's process ends here (nothing in the worker catches it)."""
+
+
+def test_a_worker_killed_just_after_the_request_committed_does_not_run_it_again(served, slack, engine, session,
+                                                                                acme):  # fmt: skip
+    url, processor = served
+    status, _, _, key = send_command(url, slack, "order new PO-K-1 qty=10 due=2026-12-20")
+    assert status == 200
+
+    def commit_then_die(request, finish):
+        processor.handle(request, finish=finish)
+        raise Killed
+
+    with pytest.raises(Killed):
+        Processor(engine, commit_then_die, SIGNING_SECRET).drain()
+    assert count(session, Order, Order.po == "PO-K-1") == 1
+
+    # The request was finished in its own transaction: once the dead worker's claim has run out, no worker
+    # runs it again.
+    with time_machine.travel(utcnow() + CLAIM_LEASE + timedelta(seconds=5), tick=True):
+        assert processor.drain() == 0
+    assert inbox(engine) == []
+    assert count(session, Order, Order.po == "PO-K-1") == 1 and replies(slack, key) == []
+
+
+@contextmanager
+def write_lock(path: str) -> Iterator[None]:
+    """Another process's writer: SQLite's write lock on the database file at `path`, held until the block ends."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        raw.execute("ROLLBACK")
+        raw.close()
+
+
+def test_on_sqlite_the_door_and_the_workers_never_wait_on_each_other(served, slack, engine, session):
+    if inbox_engine(engine) is engine:
+        pytest.skip("only where the inbox is a file of its own (SQLite)")
+    url, processor = served
+
+    # Storing a request never writes the app's database: it is acked while another writer holds it.
+    with write_lock(engine.url.database):
+        started = time.monotonic()
+        status, body, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
+        assert (status, body) == (200, "") and int(request_id) > 0
+        assert time.monotonic() - started < 5  # waiting for the lock would take SQLite's busy timeout (30 s)
+
+    # A worker never writes the inbox file: it claims and finishes the request while another writer holds it.
+    with write_lock(inbox_engine(engine).url.database):
+        worker = threading.Thread(target=processor.drain, daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while int(request_id) not in processor.finished:
+            assert time.monotonic() < deadline, "the worker waited on the inbox file's write lock"
+            time.sleep(0.01)  # polling the worker's thread, with a deadline
+        worker.join(10)
+        assert inbox(engine) == [] and count(session, Supplier) == 1
+    [reply] = replies(slack, key)
+    assert "added" in json.dumps(reply)
+
+
+def test_finished_requests_are_removed_by_the_janitor_and_never_run_again(
+    served, slack, engine, session, acme
+):
+    url, processor = served
+    keys = [send_command(url, slack, f"order new PO-J-{n} qty=10 due=2026-12-20")[3] for n in range(3)]
+    assert backlog(engine) == (3, 0)
+
+    assert processor.drain() == 3
+    assert backlog(engine) == (0, 0)
+    assert processor.drain() == 0  # done, whether or not the janitor has run yet
+
+    # Once the janitor has run, no row is left behind, and nothing is run again.
+    wait_for_janitor(engine)
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert processor.drain() == 0
+    assert count(session, Order, Order.po.startswith("PO-J-")) == 3
+    assert [len(replies(slack, key)) for key in keys] == [1, 1, 1]
+
+
+def test_a_worker_that_looked_before_the_janitor_ran_does_not_run_the_request_again(served, slack, engine,
+                                                                                      session):  # fmt: skip
+    if inbox_engine(engine) is engine:
+        pytest.skip("only where the inbox is a file of its own (SQLite)")
+    url, processor = served
+    _, _, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
+    late = Processor(engine, processor.handle, SIGNING_SECRET)
+    seen = late._stored(int(request_id))  # what a slow worker read of the inbox file, before:
+    assert processor.drain() == 1  # another worker ran the request
+    wait_for_janitor(engine)  # and the janitor removed it from the file and from the app's database
+
+    # The slow worker's copy of the request into the app's database succeeds (no row has its id any
+    # more), but the request is gone from the inbox file: it was finished, and is not run again.
+    looks = [seen]
+    late._stored = lambda row_id: looks.pop() if looks else Processor._stored(late, row_id)
+    assert late._claim_new(int(request_id), "late", utcnow()) is None
+    assert rows_of(engine) == [] and rows_of(inbox_engine(engine)) == []
+    assert late.drain() == 0
+    assert count(session, Supplier) == 1 and len(replies(slack, key)) == 1
+
+
+def test_a_request_claimed_by_a_worker_that_died_long_ago_is_processed_once(served, slack, engine, session):
+    url, processor = served
+    status, _, request_id, key = send_command(url, slack, 'supplier add "Acme Textiles" country=CN')
+    assert status == 200
+    forge_claim(engine, int(request_id), utcnow() - CLAIM_LEASE - timedelta(minutes=1))
+    [row] = inbox(engine)
+    assert (row.status, row.claim_token) == ("working", "dead")
+
+    assert processor.drain() == 1
+    assert processor.drain() == 0
+    wait_for_janitor(engine)
+    assert processor.drain() == 0
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert count(session, Supplier) == 1
+    [reply] = replies(slack, key)
+    assert "added" in json.dumps(reply)
+
+
+def store_as_the_door(engine, received_at) -> int:
+    """A request stored in the inbox file, without a door (so no janitor of its runs in the test)."""
+    row = {"kind": "command", "priority": 0, "body": "text=x", "content_type": "text/plain",
+           "status": "pending", "attempts": 0, "received_at": received_at}  # fmt: skip
+    with inbox_engine(engine).begin() as conn:
+        return conn.execute(insert(INBOX).values(row)).inserted_primary_key[0]
+
+
+def claim_row(engine, request_id: int, status: str) -> None:
+    """The request's row in the app's database, as a worker leaves it."""
+    [stored] = rows_of(inbox_engine(engine), INBOX.c.id == request_id)
+    with engine.begin() as conn:
+        conn.execute(insert(INBOX).values({**stored._asdict(), "status": status, "claim_token": "t"}))
+
+
+def never_run(*args, **kwargs):
+    raise AssertionError("a finished request was run again")
+
+
+def test_a_failed_request_still_in_the_inbox_file_is_not_forgotten_yet(engine):
+    if inbox_engine(engine) is engine:
+        pytest.skip("only where the inbox is a file of its own (SQLite)")
+    request_id = store_as_the_door(engine, utcnow() - FAILED_KEPT - timedelta(days=1))
+    claim_row(engine, request_id, "failed")
+    worker = Processor(engine, never_run, SIGNING_SECRET)
+
+    # Forgotten while its inbox-file row remains, it would look unclaimed and be run again.
+    assert forget_failed_requests(engine, utcnow()) == 0
+    assert worker.drain() == 0
+
+    with inbox_engine(engine).begin() as conn:  # the janitor's part
+        conn.execute(delete(INBOX).where(INBOX.c.id == request_id))
+    assert forget_failed_requests(engine, utcnow()) == 1
+    assert rows_of(engine) == [] and worker.drain() == 0
+
+
+class Unwritable:
+    def begin(self):
+        raise OSError("the inbox file cannot be written just now")
+
+
+def test_the_janitor_removes_a_request_from_the_inbox_file_before_its_done_row(engine):
+    if inbox_engine(engine) is engine:
+        pytest.skip("only where the inbox is a file of its own (SQLite)")
+    request_id = store_as_the_door(engine, utcnow())
+    claim_row(engine, request_id, "done")
+    worker = Processor(engine, never_run, SIGNING_SECRET)
+
+    # While the request cannot be removed from the inbox file, its done row stays: gone, the request
+    # would look unclaimed and be run again.
+    stuck = _Janitor(inbox_engine(engine), engine)
+    stuck.store_writer = Unwritable()
+    with pytest.raises(OSError):
+        stuck.sweep()
+    assert [row.status for row in rows_of(engine)] == ["done"]
+    assert worker.drain() == 0
+
+    janitor = _Janitor(inbox_engine(engine), engine)
+    assert janitor.sweep() is True  # removed some: it looks again
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert janitor.sweep() is False  # nothing left: its thread would end
+    assert worker.drain() == 0

@@ -6,7 +6,7 @@ Slack calls the listener makes, and under load on other requests' transactions. 
 as little as Slack needs: it checks the signature, drops events that no listener acts on (a message in a
 channel that is not linked) and stores the rest in `slack_inbox`, one short INSERT, then answers 200. An
 `srm worker` (or the worker threads of `srm run`) claims each row and runs it through the same Bolt app,
-middleware and listeners, in one transaction that also deletes the row: a worker that dies mid-way leaves
+middleware and listeners, in one transaction that also finishes the row: a worker that dies mid-way leaves
 the row to be claimed again and nothing half-done.
 
 What cannot wait is still answered in the ack, by the listener itself: a modal's submission (its errors or
@@ -16,10 +16,12 @@ which used to be the ack's body, goes to the command's `response_url` once the l
 Ordering: rows someone is waiting on (commands, clicks, shortcuts) come before events, oldest first.
 
 Where: on PostgreSQL the inbox is a table of the app's database, and a request's row is deleted in the
-transaction of its effects. SQLite has one writer at a time, so there the inbox is a database file of its
-own beside the app's (`srm.db` → `srm.inbox.db`): storing a request never waits on a listener's write, and a
-listener's read never waits on the door. The row is then deleted just after the request's transaction
-commits; a process killed between the two runs that request again when its claim runs out.
+transaction of its effects. SQLite has one writer at a time, so there the door stores requests in a
+database file of its own beside the app's (`srm.db` → `srm.inbox.db`) and is that file's only writer: storing
+a request never waits on a worker. A worker's claim lives in the app's database, in its `slack_inbox`
+table: claiming copies the request's row there (same id, "working"), and the request's transaction marks
+it "done", so a killed worker never runs a request twice there either. The door's janitor then deletes
+finished requests from the inbox file, and the done rows after them.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.request.internals import extract_channel_id, parse_body
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import Connection, Engine, delete, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, true, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -62,7 +65,7 @@ UNLINKED_EVENTS: frozenset[str] = frozenset({"reaction_added"})
 PERSONAL_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 
 # A claim older than this is taken to be a worker that died: the row is processed again (its effects were
-# not committed, since the row is deleted in the same transaction).
+# not committed, since the row is finished in the same transaction).
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 3  # a request that stops its worker this often is set aside as failed
 FAILED_KEPT = timedelta(days=30)  # a failed request stays this long for an operator to look at
@@ -130,7 +133,13 @@ class Door:
     can be sent now; False means the request is to be processed before answering."""
 
     def __init__(self, engine: Engine, signing_secret: str, directory: Directory | None = None):
-        self.engine, self.batches = engine, _Batches(_writer(inbox_engine(engine)))
+        store = inbox_engine(engine)
+        self.engine, self.batches = engine, _Batches(_writer(store))
+        # Beside an inbox file of its own, the door also removes finished requests from it (its only writer);
+        # woken now, it removes what a door before this one left.
+        self.janitor = _Janitor(store, engine) if store is not engine else None
+        if self.janitor is not None:
+            self.janitor.wake()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.directory = directory if directory is not None else Directory()
 
@@ -152,7 +161,14 @@ class Door:
             self.directory.channel_linked(incoming.channel_id)  # the command may link it: ask again next time
         row_id = self._store(body, content_type, incoming)
         WAKE.set()
+        if self.janitor is not None:
+            self.janitor.wake()  # after the commit: the janitor's look for an empty file cannot miss this row
         return row_id
+
+    def close(self) -> None:
+        """Stop the janitor (for shutting down: what it leaves, the next door's janitor removes)."""
+        if self.janitor is not None:
+            self.janitor.close()
 
     def _ignored(self, incoming: Incoming) -> bool:
         """An event in a channel that is not linked: no listener acts on it, so it is not even stored."""
@@ -274,6 +290,89 @@ def _closed(conn: Connection | None) -> None:
             log.debug("closing the inbox writer's connection failed", exc_info=True)
 
 
+class _Janitor:
+    """Beside an inbox file (SQLite): deletes finished requests from it, so the door stays its only writer.
+
+    A thread of the door's process, started by a new door and by a stored request. About once a second it
+    deletes from the inbox file the requests the app's database says are done or failed, then those done
+    rows themselves; it ends once the inbox file is empty (the next stored request starts another) or the
+    door closes. The order matters: a done row gone while its inbox row remained would look unclaimed and
+    be run again. The file's write lock is held only for its own DELETE; the app database's DELETE may wait
+    for a worker, but nothing waits on the janitor.
+    """
+
+    EVERY_SECONDS = 1.0
+    MAX_ROWS = 500
+
+    def __init__(self, store: Engine, state: Engine):
+        self.store, self.state = store, state
+        self.store_writer, self.state_writer = _writer(store), _writer(state)
+        self.thread: threading.Thread | None = None
+        self.woken = False  # a request was stored since the last sweep began
+        self.guard = threading.Lock()
+        self.closed = threading.Event()
+
+    def wake(self) -> None:
+        with self.guard:
+            self.woken = True
+            if self.thread is None and not self.closed.is_set():
+                self.thread = threading.Thread(target=self._run, name="inbox-janitor", daemon=True)
+                self.thread.start()
+
+    def close(self) -> None:
+        self.closed.set()
+        with self.guard:
+            thread = self.thread
+        if thread is not None:
+            thread.join(10)
+
+    def _run(self) -> None:
+        # Pacing: finished rows are removed about once a second, many at a time, not one by one.
+        while not self.closed.wait(self.EVERY_SECONDS):
+            with self.guard:
+                self.woken = False
+            try:
+                waiting = self.sweep()
+            except Exception:
+                log.exception("finished requests could not be removed from the inbox; trying again shortly")
+                continue
+            if waiting:
+                continue
+            with self.guard:
+                if not self.woken:  # nothing stored since the sweep saw an empty file
+                    self.thread = None
+                    return
+        with self.guard:
+            self.thread = None
+
+    def sweep(self) -> bool:
+        """Remove finished requests; whether the inbox file may still hold requests."""
+        with self.store.connect() as conn:
+            first = conn.execute(select(func.min(InboxRequest.id))).scalar()
+            conn.rollback()
+        finished = InboxRequest.status == "done"
+        if first is not None:  # failed rows stay 30 days: only those the file may still hold are looked at
+            finished = finished | ((InboxRequest.status == "failed") & (InboxRequest.id >= first))
+        with self.state.connect() as conn:
+            rows = conn.execute(
+                select(InboxRequest.id, InboxRequest.status).where(finished).order_by(InboxRequest.id)
+                .limit(self.MAX_ROWS)
+            ).all()  # fmt: skip
+            conn.rollback()
+        if not rows:
+            return first is not None
+        # Even when the file looked empty: a row stored since then may already be done.
+        with self.store_writer.begin() as conn:
+            conn.execute(delete(InboxRequest).where(InboxRequest.id.in_([r.id for r in rows])))
+        done = [r.id for r in rows if r.status == "done"]
+        if done:
+            with self.state_writer.begin() as conn:
+                conn.execute(
+                    delete(InboxRequest).where(InboxRequest.id.in_(done), InboxRequest.status == "done")
+                )
+        return True
+
+
 _COLUMNS = ("kind", "priority", "body", "content_type", "event_id", "status", "attempts", "received_at")
 
 
@@ -324,8 +423,12 @@ class Processor:
         reply_timeout: float = 10.0,
     ):
         self.engine, self.handle = engine, handle
-        self.store = inbox_engine(engine)
-        self.writer = _writer(self.store)
+        self.store = inbox_engine(engine)  # where the door stores requests
+        # Where claims live: the app's database, the same table as the store on PostgreSQL. Beside an
+        # inbox file (SQLite) the worker only reads that file, so the door never waits on a worker.
+        self.state = engine
+        self.writer = _writer(self.state)
+        self.split = self.store is not self.state
         self.verifier = SignatureVerifier(signing_secret)
         self.on_done, self.reply_timeout = on_done, reply_timeout
         self.closed = threading.Event()
@@ -377,20 +480,12 @@ class Processor:
         finished_in_transaction: list[bool] = []
 
         def finish(session: Session) -> bool:
-            """Delete the row with the request's own effects, while the claim is still ours."""
-            if (
-                self.store is not self.engine
-                or not session.in_transaction()
-                or not getattr(session, "writes", True)
-            ):
-                return True  # the inbox is elsewhere, or nothing was written: the row is deleted after
-            gone = session.execute(
-                delete(InboxRequest).where(
-                    InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token
-                )
-            ).rowcount
+            """Finish the row with the request's own effects, while the claim is still ours."""
+            if not session.in_transaction() or not getattr(session, "writes", True):
+                return True  # nothing was written: the row is finished just after
+            mine = session.execute(self._finished(claimed)).rowcount
             finished_in_transaction.append(True)
-            return gone == 1
+            return mine == 1
 
         try:
             response = self.handle(request, finish=finish)
@@ -409,7 +504,8 @@ class Processor:
             self._tell_failure(claimed, request)
             return
         if not finished_in_transaction:
-            self._delete(claimed)
+            with self.writer.begin() as conn:
+                conn.execute(self._finished(claimed))
         if claimed.kind == "command":
             self._reply(request, _reply_body(response.body))
 
@@ -444,65 +540,210 @@ class Processor:
         self._reply(request, reply)
 
     # --- the rows -----------------------------------------------------------------------------------
+    PAGE = 50  # inbox-file rows looked at per query when claims are kept apart from the file
+
     def _claim(self) -> Claimed | None:
-        """The oldest waiting row of the most urgent kind, made this worker's by one conditional UPDATE
+        """The oldest waiting row of the most urgent kind, made this worker's in one short write
         (committed before the request runs). Looking costs no write lock: an idle worker only reads."""
-        for _ in range(5):  # another worker may take the row between the look and the UPDATE
+        for _ in range(5):  # another worker may take the row between the look and the write
             token, now = uuid.uuid4().hex, utcnow()
-            claimable = or_(
-                InboxRequest.status == "pending",
-                (InboxRequest.status == "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
-            )
-            with self.store.connect() as conn:
-                next_id = conn.execute(
-                    select(InboxRequest.id)
-                    .where(claimable)
-                    .order_by(InboxRequest.priority, InboxRequest.id)
-                    .limit(1)
-                ).scalar()
-                conn.rollback()
-            if next_id is None:
+            found = self._next_in_file(now) if self.split else self._next_in_table(now)
+            if found is None:
                 return None
-            with self.writer.begin() as conn:
-                row = conn.execute(
-                    update(InboxRequest)
-                    .where(InboxRequest.id == next_id, claimable)
-                    .values(
-                        status="working",
-                        claim_token=token,
-                        claimed_at=now,
-                        attempts=InboxRequest.attempts + 1,
-                    )
-                    .returning(
-                        InboxRequest.kind, InboxRequest.body, InboxRequest.content_type, InboxRequest.attempts
-                    )
-                ).first()
-            if row is not None:
-                return Claimed(next_id, token, row.kind, row.body, row.content_type, row.attempts)
+            row_id, new = found
+            claimed = self._claim_new(row_id, token, now) if new else self._claim_row(row_id, token, now)
+            if claimed is not None:
+                return claimed
         return None
 
-    def _delete(self, claimed: Claimed) -> None:
-        with self.writer.begin() as conn:
-            conn.execute(
-                delete(InboxRequest).where(
-                    InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token
+    @staticmethod
+    def _claimable(now: datetime):
+        """A row no worker holds: waiting, or claimed by a worker that has died (its lease ran out)."""
+        return or_(
+            InboxRequest.status == "pending",
+            (InboxRequest.status == "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
+        )
+
+    def _next_in_table(self, now: datetime) -> tuple[int, bool] | None:
+        """The next claimable row when requests and claims share one table (PostgreSQL)."""
+        with self.state.connect() as conn:
+            next_id = conn.execute(
+                select(InboxRequest.id)
+                .where(self._claimable(now))
+                .order_by(InboxRequest.priority, InboxRequest.id)
+                .limit(1)
+            ).scalar()
+            conn.rollback()
+        return None if next_id is None else (next_id, False)
+
+    def _next_in_file(self, now: datetime) -> tuple[int, bool] | None:
+        """The next request of the inbox file that no worker holds, and whether it was never claimed.
+
+        Two plain reads per page, without ATTACH (a writer of the app's database would then lock the
+        inbox file too): a page of stored ids in claiming order, then the claims the app's database has
+        of them. Done and failed requests stay in the file until the door's janitor removes them.
+        """
+        after = true()  # the first page starts at the beginning
+        while True:
+            with self.store.connect() as conn:
+                page = conn.execute(
+                    select(InboxRequest.priority, InboxRequest.id)
+                    # The door stores "pending"; the worker changes inbox-file rows no more, and a "failed"
+                    # one there was set aside before claims moved to the app's database.
+                    .where(InboxRequest.status.in_(("pending", "working")), after)
+                    .order_by(InboxRequest.priority, InboxRequest.id)
+                    .limit(self.PAGE)
+                ).all()
+                conn.rollback()
+            if not page:
+                return None
+            with self.state.connect() as conn:
+                rows = conn.execute(
+                    select(InboxRequest.id, self._claimable(now)).where(
+                        InboxRequest.id.in_([row.id for row in page])
+                    )
                 )
+                held = {row_id: free for row_id, free in rows}
+                conn.rollback()
+            for row in page:
+                if row.id not in held:
+                    return row.id, True
+                if held[row.id]:
+                    return row.id, False
+            last = page[-1]
+            after = or_(
+                InboxRequest.priority > last.priority,
+                (InboxRequest.priority == last.priority) & (InboxRequest.id > last.id),
             )
 
+    def _claim_row(self, row_id: int, token: str, now: datetime) -> Claimed | None:
+        """Claim a row of the state table by one conditional UPDATE: waiting, or whose worker died."""
+        with self.writer.begin() as conn:
+            row = conn.execute(
+                update(InboxRequest)
+                .where(InboxRequest.id == row_id, self._claimable(now))
+                .values(
+                    status="working",
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=InboxRequest.attempts + 1,
+                )
+                .returning(
+                    InboxRequest.kind, InboxRequest.body, InboxRequest.content_type, InboxRequest.attempts
+                )
+            ).first()
+        if row is None:
+            return None
+        return Claimed(row_id, token, row.kind, row.body, row.content_type, row.attempts)
+
+    def _claim_new(self, row_id: int, token: str, now: datetime) -> Claimed | None:
+        """Claim a request of the inbox file never claimed before: its row copied into the app's database
+        with the same id, where only one worker's INSERT can succeed."""
+        stored = self._stored(row_id)
+        if stored is None:
+            return None  # finished and removed since the look
+        with self.writer.begin() as conn:
+            taken = conn.execute(
+                sqlite_insert(InboxRequest)
+                .values(
+                    id=row_id, kind=stored.kind, priority=stored.priority, body=stored.body,
+                    content_type=stored.content_type, received_at=stored.received_at,
+                    status="working", claim_token=token, claimed_at=now, attempts=1,
+                )  # no event_id (unique): a retry stored once the first was removed from the file is new
+                .on_conflict_do_nothing(index_elements=[InboxRequest.id])
+            ).rowcount  # fmt: skip
+        if taken != 1:
+            return None
+        # The INSERT also succeeds when the request was finished and the janitor removed both its rows
+        # after our look; it removes the inbox-file row first, so the row still there means "not run".
+        if self._stored(row_id) is None:
+            with self.writer.begin() as conn:  # our copy goes again
+                conn.execute(
+                    delete(InboxRequest).where(InboxRequest.id == row_id, InboxRequest.claim_token == token)
+                )
+            return None
+        return Claimed(row_id, token, stored.kind, stored.body, stored.content_type, 1)
+
+    def _stored(self, row_id: int) -> Any:
+        """The inbox file's row of a request, or None once the janitor removed it."""
+        with self.store.connect() as conn:
+            stored = conn.execute(select(InboxRequest).where(InboxRequest.id == row_id)).first()
+            conn.rollback()
+        return stored
+
+    def _finished(self, claimed: Claimed):
+        """The statement finishing a claimed row, in the request's transaction or just after it: the row
+        goes (PostgreSQL), or beside an inbox file is marked done for the door's janitor to remove. It
+        changes nothing when the claim is no longer ours."""
+        mine = (InboxRequest.id == claimed.id) & (InboxRequest.claim_token == claimed.token)
+        if self.split:
+            return update(InboxRequest).where(mine).values(status="done")
+        return delete(InboxRequest).where(mine)
+
     def _fail(self, claimed: Claimed, error: str) -> None:
+        # Only a row still being worked on: one whose transaction committed (deleted, or marked done beside
+        # an inbox file) stays finished even if something failed after the commit.
         with self.writer.begin() as conn:
             conn.execute(
                 update(InboxRequest)
-                .where(InboxRequest.id == claimed.id, InboxRequest.claim_token == claimed.token)
+                .where(
+                    InboxRequest.id == claimed.id,
+                    InboxRequest.claim_token == claimed.token,
+                    InboxRequest.status == "working",
+                )
                 .values(status="failed", last_error=error[:2000])
             )
 
 
 def forget_failed_requests(engine: Engine, now: datetime) -> int:
-    """Delete failed requests received more than FAILED_KEPT before `now` (housekeeping); how many."""
-    with _writer(inbox_engine(engine)).begin() as conn:
-        old = (InboxRequest.status == "failed") & (InboxRequest.received_at < now - FAILED_KEPT)
+    """Delete failed requests received more than FAILED_KEPT before `now` (housekeeping); how many.
+
+    They are rows of the app's database (where claims live). Beside an inbox file, one the door's janitor
+    has not yet removed from that file is left for next time: gone here, it would look unclaimed there."""
+    old = (InboxRequest.status == "failed") & (InboxRequest.received_at < now - FAILED_KEPT)
+    store = inbox_engine(engine)
+    if store is not engine:
+        with engine.connect() as conn:
+            ids = list(conn.execute(select(InboxRequest.id).where(old).limit(1000)).scalars())
+            conn.rollback()
+        with store.connect() as conn:
+            stored = set(conn.execute(select(InboxRequest.id).where(InboxRequest.id.in_(ids))).scalars())
+            conn.rollback()
+        old = InboxRequest.id.in_([i for i in ids if i not in stored]) & (InboxRequest.status == "failed")
+    with _writer(engine).begin() as conn:
         return conn.execute(delete(InboxRequest).where(old)).rowcount
+
+
+def backlog(engine: Engine) -> tuple[int, int]:
+    """How many stored requests are not finished yet, and how many failed (for a benchmark or an operator)."""
+    store = inbox_engine(engine)
+    with engine.connect() as conn:
+        failed = conn.execute(select(func.count()).where(InboxRequest.status == "failed")).scalar_one()
+        if store is engine:
+            left = conn.execute(
+                select(func.count()).where(InboxRequest.status.in_(("pending", "working")))
+            ).scalar_one()
+        conn.rollback()
+    if store is engine:
+        return left, failed
+    # Beside an inbox file: its requests, less those the app's database says are done or failed.
+    with store.connect() as conn:
+        ids = list(
+            conn.execute(
+                select(InboxRequest.id).where(InboxRequest.status.in_(("pending", "working")))
+            ).scalars()
+        )
+        conn.rollback()
+    finished = 0
+    with engine.connect() as conn:
+        for at in range(0, len(ids), 500):
+            finished += conn.execute(
+                select(func.count()).where(
+                    InboxRequest.id.in_(ids[at : at + 500]), InboxRequest.status.in_(("done", "failed"))
+                )
+            ).scalar_one()
+        conn.rollback()
+    return len(ids) - finished, failed
 
 
 def _reply_body(body: Any) -> dict[str, Any] | None:

@@ -80,6 +80,11 @@ class SlackWsgiApp:
         self.requests = SlackRequests(bolt_app, engine)
         self.door = Door(engine, signing_secret) if signing_secret else None
 
+    def close(self) -> None:
+        """Stop the door's background work, once the server has stopped."""
+        if self.door is not None:
+            self.door.close()
+
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = WsgiHttpRequest(environ)
         if request.method == "GET" and request.path == "/healthz":
