@@ -83,9 +83,9 @@ class InboxRequest(SQLModel, table=True):
     """A signed Slack request, stored once its signature checked and answered at once: a worker processes it.
 
     The HTTP answer (the ack) waits only for this row; what the request asks for happens behind it, and the
-    row is finished in the same transaction as its effects (so a worker that dies mid-way leaves it to redo):
-    deleted, or on SQLite marked done. There the door stores requests in a file of its own (srm.inbox.db) and
-    this table of the app's database holds the workers' claims, by the same id (bot.core.inbox).
+    row is deleted in the same transaction as its effects (so a worker that dies mid-way leaves it to redo).
+    On SQLite the table lives in two files beside the database instead: srm.inbox.db, the requests the door
+    stored, and srm.inbox-claims.db, the workers' claims by the same id, marked done (bot.core.inbox).
     """
 
     __tablename__ = "slack_inbox"

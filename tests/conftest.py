@@ -32,7 +32,7 @@ from bot.app import create_app, make_client
 from bot.config import AppConfig, DeliveryConfig
 from bot.core.db import make_engine, upgrade
 from bot.core.delivery import Delivery
-from bot.core.inbox import Processor, inbox_engine
+from bot.core.inbox import Processor, claims_engine, inbox_engine
 from bot.core.web import SlackWsgiApp, make_server, serve_forever, stop_server
 from bot.settings import Settings
 
@@ -124,7 +124,8 @@ def db_url(database_template, tmp_path) -> str:
 def engine(db_url):
     engine = make_engine(db_url)
     yield engine
-    inbox_engine(engine).dispose()  # on SQLite the inbox file's connections (the same engine elsewhere)
+    inbox_engine(engine).dispose()  # on SQLite the inbox files' connections (the same engine elsewhere)
+    claims_engine(engine).dispose()
     engine.dispose()
 
 

@@ -35,6 +35,7 @@ from bot.core.inbox import (
     Processor,
     _Janitor,
     backlog,
+    claims_engine,
     forget_failed_requests,
     inbox_engine,
 )
@@ -55,11 +56,11 @@ def rows_of(engine, *where) -> list:
 
 def inbox(engine) -> list:
     """Every request of the inbox not finished yet, oldest first. Beside an inbox file (SQLite) a request's
-    claim is a row of the app's database with the same id, "done" once its request ran."""
+    claim is a row of the claims file with the same id, "done" once its request ran."""
     stored = rows_of(inbox_engine(engine))
     if inbox_engine(engine) is engine:
         return stored
-    claims = {row.id: row for row in rows_of(engine)}
+    claims = {row.id: row for row in rows_of(claims_engine(engine))}
     rows = {**{row.id: row for row in stored}, **claims}
     return [rows[i] for i in sorted(rows) if rows[i].status != "done"]
 
@@ -72,22 +73,22 @@ def forge_claim(engine, request_id: int, claimed_at) -> None:
             conn.execute(update(INBOX).where(INBOX.c.id == request_id).values(**claim))
         return
     [stored] = rows_of(inbox_engine(engine), INBOX.c.id == request_id)
-    with engine.begin() as conn:
+    with claims_engine(engine).begin() as conn:
         conn.execute(insert(INBOX).values({**stored._asdict(), "event_id": None, **claim}))
 
 
 def wait_for_janitor(engine, timeout: float = 10.0) -> None:
     """Beside an inbox file, until the door's janitor has removed the finished requests from it and the
-    done rows from the app's database (it looks about once a second)."""
+    done claims (it looks about once a second)."""
     if inbox_engine(engine) is engine:
         return
     finished = INBOX.c.status.in_(("done", "failed"))
     deadline = time.monotonic() + timeout
     while True:
-        left = {row.id for row in rows_of(engine, finished)} & {
+        left = {row.id for row in rows_of(claims_engine(engine), finished)} & {
             row.id for row in rows_of(inbox_engine(engine))
         }
-        done = rows_of(engine, INBOX.c.status == "done")
+        done = rows_of(claims_engine(engine), INBOX.c.status == "done")
         if not left and not done:
             return
         assert time.monotonic() < deadline, (
@@ -318,6 +319,10 @@ class Killed(BaseException):
 
 def test_a_worker_killed_just_after_the_request_committed_does_not_run_it_again(served, slack, engine, session,
                                                                                 acme):  # fmt: skip
+    """On PostgreSQL the row goes in the request's own transaction. (On SQLite the claim is marked done in
+    its own file just after the commit: a worker killed between the two runs the request again.)"""
+    if claims_engine(engine) is not engine:
+        pytest.skip("the claim is finished in the request's transaction only on PostgreSQL")
     url, processor = served
     status, _, _, key = send_command(url, slack, "order new PO-K-1 qty=10 due=2026-12-20")
     assert status == 200
@@ -389,7 +394,7 @@ def test_finished_requests_are_removed_by_the_janitor_and_never_run_again(
 
     # Once the janitor has run, no row is left behind, and nothing is run again.
     wait_for_janitor(engine)
-    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(claims_engine(engine)) == []
     assert processor.drain() == 0
     assert count(session, Order, Order.po.startswith("PO-J-")) == 3
     assert [len(replies(slack, key)) for key in keys] == [1, 1, 1]
@@ -404,14 +409,14 @@ def test_a_worker_that_looked_before_the_janitor_ran_does_not_run_the_request_ag
     late = Processor(engine, processor.handle, SIGNING_SECRET)
     seen = late._stored(int(request_id))  # what a slow worker read of the inbox file, before:
     assert processor.drain() == 1  # another worker ran the request
-    wait_for_janitor(engine)  # and the janitor removed it from the file and from the app's database
+    wait_for_janitor(engine)  # and the janitor removed it from the file and its claim
 
-    # The slow worker's copy of the request into the app's database succeeds (no row has its id any
+    # The slow worker's copy of the request into the claims file succeeds (no row has its id any
     # more), but the request is gone from the inbox file: it was finished, and is not run again.
     looks = [seen]
     late._stored = lambda row_id: looks.pop() if looks else Processor._stored(late, row_id)
     assert late._claim_new(int(request_id), "late", utcnow()) is None
-    assert rows_of(engine) == [] and rows_of(inbox_engine(engine)) == []
+    assert rows_of(claims_engine(engine)) == [] and rows_of(inbox_engine(engine)) == []
     assert late.drain() == 0
     assert count(session, Supplier) == 1 and len(replies(slack, key)) == 1
 
@@ -428,7 +433,7 @@ def test_a_request_claimed_by_a_worker_that_died_long_ago_is_processed_once(serv
     assert processor.drain() == 0
     wait_for_janitor(engine)
     assert processor.drain() == 0
-    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(claims_engine(engine)) == []
     assert count(session, Supplier) == 1
     [reply] = replies(slack, key)
     assert "added" in json.dumps(reply)
@@ -443,9 +448,9 @@ def store_as_the_door(engine, received_at) -> int:
 
 
 def claim_row(engine, request_id: int, status: str) -> None:
-    """The request's row in the app's database, as a worker leaves it."""
+    """The request's claim, as a worker leaves it."""
     [stored] = rows_of(inbox_engine(engine), INBOX.c.id == request_id)
-    with engine.begin() as conn:
+    with claims_engine(engine).begin() as conn:
         conn.execute(insert(INBOX).values({**stored._asdict(), "status": status, "claim_token": "t"}))
 
 
@@ -467,7 +472,7 @@ def test_a_failed_request_still_in_the_inbox_file_is_not_forgotten_yet(engine):
     with inbox_engine(engine).begin() as conn:  # the janitor's part
         conn.execute(delete(INBOX).where(INBOX.c.id == request_id))
     assert forget_failed_requests(engine, utcnow()) == 1
-    assert rows_of(engine) == [] and worker.drain() == 0
+    assert rows_of(claims_engine(engine)) == [] and worker.drain() == 0
 
 
 class Unwritable:
@@ -484,15 +489,15 @@ def test_the_janitor_removes_a_request_from_the_inbox_file_before_its_done_row(e
 
     # While the request cannot be removed from the inbox file, its done row stays: gone, the request
     # would look unclaimed and be run again.
-    stuck = _Janitor(inbox_engine(engine), engine)
+    stuck = _Janitor(inbox_engine(engine), claims_engine(engine))
     stuck.store_writer = Unwritable()
     with pytest.raises(OSError):
         stuck.sweep()
-    assert [row.status for row in rows_of(engine)] == ["done"]
+    assert [row.status for row in rows_of(claims_engine(engine))] == ["done"]
     assert worker.drain() == 0
 
-    janitor = _Janitor(inbox_engine(engine), engine)
+    janitor = _Janitor(inbox_engine(engine), claims_engine(engine))
     assert janitor.sweep() is True  # removed some: it looks again
-    assert rows_of(inbox_engine(engine)) == [] and rows_of(engine) == []
+    assert rows_of(inbox_engine(engine)) == [] and rows_of(claims_engine(engine)) == []
     assert janitor.sweep() is False  # nothing left: its thread would end
     assert worker.drain() == 0

@@ -18,10 +18,12 @@ Ordering: rows someone is waiting on (commands, clicks, shortcuts) come before e
 Where: on PostgreSQL the inbox is a table of the app's database, and a request's row is deleted in the
 transaction of its effects. SQLite has one writer at a time, so there the door stores requests in a
 database file of its own beside the app's (`srm.db` → `srm.inbox.db`) and is that file's only writer: storing
-a request never waits on a worker. A worker's claim lives in the app's database, in its `slack_inbox`
-table: claiming copies the request's row there (same id, "working"), and the request's transaction marks
-it "done", so a killed worker never runs a request twice there either. The door's janitor then deletes
-finished requests from the inbox file, and the done rows after them.
+a request never waits on a worker, even one running at a low CPU priority that holds a lock. Workers keep
+their claims in a second file (`srm.inbox-claims.db`): claiming copies the request's row there (same id,
+"working"), and it is marked "done" just after the request's transaction commits (a worker killed between
+the two runs the request again once its claim runs out). Neither file is the app's database, so a request
+that only reads never waits on the app's writers. The door's janitor deletes finished requests from the
+inbox file, then their done claims.
 """
 
 from __future__ import annotations
@@ -84,24 +86,32 @@ class Incoming:
     is_command: bool = False
 
 
-_stores: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_stores: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKeyDictionary()
 _stores_guard = threading.Lock()
 
 
 def inbox_engine(engine: Engine) -> Engine:
-    """Where the inbox of the app's database `engine` lives: the same database, or on SQLite a file beside it."""
+    """Where the door stores requests: the app's database, or on SQLite a file beside it (`srm.inbox.db`)."""
+    return _beside(engine, "inbox")
+
+
+def claims_engine(engine: Engine) -> Engine:
+    """Where workers keep their claims: the app's database, or on SQLite a file beside it
+    (`srm.inbox-claims.db`), which only workers and the door's janitor write."""
+    return _beside(engine, "inbox-claims")
+
+
+def _beside(engine: Engine, name: str) -> Engine:
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return engine
     with _stores_guard:
-        store = _stores.get(engine)
+        store = _stores.setdefault(engine, {}).get(name)
         if store is None:
             path = Path(engine.url.database)
-            inbox_path = path.with_name(f"{path.stem}.inbox{path.suffix or '.db'}")
-            store = make_engine(
-                engine.url.set(database=str(inbox_path)).render_as_string(hide_password=False)
-            )
+            beside = path.with_name(f"{path.stem}.{name}{path.suffix or '.db'}")
+            store = make_engine(engine.url.set(database=str(beside)).render_as_string(hide_password=False))
             InboxRequest.__table__.create(store, checkfirst=True)
-            _stores[engine] = store
+            _stores[engine][name] = store
     return store
 
 
@@ -137,7 +147,7 @@ class Door:
         self.engine, self.batches = engine, _Batches(_writer(store))
         # Beside an inbox file of its own, the door also removes finished requests from it (its only writer);
         # woken now, it removes what a door before this one left.
-        self.janitor = _Janitor(store, engine) if store is not engine else None
+        self.janitor = _Janitor(store, claims_engine(engine)) if store is not engine else None
         if self.janitor is not None:
             self.janitor.wake()
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -294,11 +304,11 @@ class _Janitor:
     """Beside an inbox file (SQLite): deletes finished requests from it, so the door stays its only writer.
 
     A thread of the door's process, started by a new door and by a stored request. About once a second it
-    deletes from the inbox file the requests the app's database says are done or failed, then those done
-    rows themselves; it ends once the inbox file is empty (the next stored request starts another) or the
+    deletes from the inbox file the requests the claims file says are done or failed, then those done
+    claims themselves; it ends once the inbox file is empty (the next stored request starts another) or the
     door closes. The order matters: a done row gone while its inbox row remained would look unclaimed and
-    be run again. The file's write lock is held only for its own DELETE; the app database's DELETE may wait
-    for a worker, but nothing waits on the janitor.
+    be run again. The inbox file's write lock is held only for its own DELETE; the claims file's DELETE may
+    wait for a worker, but nothing waits on the janitor.
     """
 
     EVERY_SECONDS = 1.0
@@ -424,9 +434,10 @@ class Processor:
     ):
         self.engine, self.handle = engine, handle
         self.store = inbox_engine(engine)  # where the door stores requests
-        # Where claims live: the app's database, the same table as the store on PostgreSQL. Beside an
-        # inbox file (SQLite) the worker only reads that file, so the door never waits on a worker.
-        self.state = engine
+        # Where claims live: the same table as the store on PostgreSQL. On SQLite a file of their own: the
+        # worker only reads the inbox file, so the door never waits on a worker; and a worker never needs
+        # the app database's write lock for a request that only reads.
+        self.state = claims_engine(engine)
         self.writer = _writer(self.state)
         self.split = self.store is not self.state
         self.verifier = SignatureVerifier(signing_secret)
@@ -481,8 +492,8 @@ class Processor:
 
         def finish(session: Session) -> bool:
             """Finish the row with the request's own effects, while the claim is still ours."""
-            if not session.in_transaction() or not getattr(session, "writes", True):
-                return True  # nothing was written: the row is finished just after
+            if self.split or not session.in_transaction() or not getattr(session, "writes", True):
+                return True  # claims kept elsewhere, or nothing was written: the row is finished just after
             mine = session.execute(self._finished(claimed)).rowcount
             finished_in_transaction.append(True)
             return mine == 1
@@ -579,8 +590,8 @@ class Processor:
     def _next_in_file(self, now: datetime) -> tuple[int, bool] | None:
         """The next request of the inbox file that no worker holds, and whether it was never claimed.
 
-        Two plain reads per page, without ATTACH (a writer of the app's database would then lock the
-        inbox file too): a page of stored ids in claiming order, then the claims the app's database has
+        Two plain reads per page, without ATTACH (a writer of the claims file would then lock the
+        inbox file too): a page of stored ids in claiming order, then the claims the claims file has
         of them. Done and failed requests stay in the file until the door's janitor removes them.
         """
         after = true()  # the first page starts at the beginning
@@ -589,7 +600,7 @@ class Processor:
                 page = conn.execute(
                     select(InboxRequest.priority, InboxRequest.id)
                     # The door stores "pending"; the worker changes inbox-file rows no more, and a "failed"
-                    # one there was set aside before claims moved to the app's database.
+                    # one there was set aside before claims moved to a file of their own.
                     .where(InboxRequest.status.in_(("pending", "working")), after)
                     .order_by(InboxRequest.priority, InboxRequest.id)
                     .limit(self.PAGE)
@@ -637,7 +648,7 @@ class Processor:
         return Claimed(row_id, token, row.kind, row.body, row.content_type, row.attempts)
 
     def _claim_new(self, row_id: int, token: str, now: datetime) -> Claimed | None:
-        """Claim a request of the inbox file never claimed before: its row copied into the app's database
+        """Claim a request of the inbox file never claimed before: its row copied into the claims file
         with the same id, where only one worker's INSERT can succeed."""
         stored = self._stored(row_id)
         if stored is None:
@@ -672,8 +683,8 @@ class Processor:
         return stored
 
     def _finished(self, claimed: Claimed):
-        """The statement finishing a claimed row, in the request's transaction or just after it: the row
-        goes (PostgreSQL), or beside an inbox file is marked done for the door's janitor to remove. It
+        """The statement finishing a claimed row: in the request's transaction the row goes (PostgreSQL);
+        just after it, in the claims file, it is marked done for the door's janitor to remove (SQLite). It
         changes nothing when the claim is no longer ours."""
         mine = (InboxRequest.id == claimed.id) & (InboxRequest.claim_token == claimed.token)
         if self.split:
@@ -698,35 +709,35 @@ class Processor:
 def forget_failed_requests(engine: Engine, now: datetime) -> int:
     """Delete failed requests received more than FAILED_KEPT before `now` (housekeeping); how many.
 
-    They are rows of the app's database (where claims live). Beside an inbox file, one the door's janitor
-    has not yet removed from that file is left for next time: gone here, it would look unclaimed there."""
+    They are claims (see `claims_engine`). Beside an inbox file, one the door's janitor has not yet removed
+    from that file is left for next time: gone from the claims, it would look unclaimed there."""
     old = (InboxRequest.status == "failed") & (InboxRequest.received_at < now - FAILED_KEPT)
-    store = inbox_engine(engine)
-    if store is not engine:
-        with engine.connect() as conn:
+    store, claims = inbox_engine(engine), claims_engine(engine)
+    if store is not claims:
+        with claims.connect() as conn:
             ids = list(conn.execute(select(InboxRequest.id).where(old).limit(1000)).scalars())
             conn.rollback()
         with store.connect() as conn:
             stored = set(conn.execute(select(InboxRequest.id).where(InboxRequest.id.in_(ids))).scalars())
             conn.rollback()
         old = InboxRequest.id.in_([i for i in ids if i not in stored]) & (InboxRequest.status == "failed")
-    with _writer(engine).begin() as conn:
+    with _writer(claims).begin() as conn:
         return conn.execute(delete(InboxRequest).where(old)).rowcount
 
 
 def backlog(engine: Engine) -> tuple[int, int]:
     """How many stored requests are not finished yet, and how many failed (for a benchmark or an operator)."""
-    store = inbox_engine(engine)
-    with engine.connect() as conn:
+    store, claims = inbox_engine(engine), claims_engine(engine)
+    with claims.connect() as conn:
         failed = conn.execute(select(func.count()).where(InboxRequest.status == "failed")).scalar_one()
-        if store is engine:
+        if store is claims:
             left = conn.execute(
                 select(func.count()).where(InboxRequest.status.in_(("pending", "working")))
             ).scalar_one()
         conn.rollback()
-    if store is engine:
+    if store is claims:
         return left, failed
-    # Beside an inbox file: its requests, less those the app's database says are done or failed.
+    # Beside an inbox file: its requests, less those the claims say are done or failed.
     with store.connect() as conn:
         ids = list(
             conn.execute(
@@ -735,7 +746,7 @@ def backlog(engine: Engine) -> tuple[int, int]:
         )
         conn.rollback()
     finished = 0
-    with engine.connect() as conn:
+    with claims.connect() as conn:
         for at in range(0, len(ids), 500):
             finished += conn.execute(
                 select(func.count()).where(
