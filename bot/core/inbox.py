@@ -50,6 +50,7 @@ from sqlalchemy import Connection, Engine, delete, func, or_, select, true, upda
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.core.actors import Directory, linked_channel
 from bot.core.db import _writer, make_engine
@@ -555,10 +556,14 @@ class Processor:
 
     def _claim(self) -> Claimed | None:
         """The oldest waiting row of the most urgent kind, made this worker's in one short write
-        (committed before the request runs). Looking costs no write lock: an idle worker only reads."""
+        (committed before the request runs). On PostgreSQL the look is part of that write; beside an inbox
+        file (SQLite) looking costs no write lock: an idle worker only reads."""
+        if not self.split:
+            now = utcnow()
+            return self._claim_row(self._next_in_table(now), uuid.uuid4().hex, now)
         for _ in range(5):  # another worker may take the row between the look and the write
             token, now = uuid.uuid4().hex, utcnow()
-            found = self._next_in_file(now) if self.split else self._next_in_table(now)
+            found = self._next_in_file(now)
             if found is None:
                 return None
             row_id, new = found
@@ -575,17 +580,18 @@ class Processor:
             (InboxRequest.status == "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
         )
 
-    def _next_in_table(self, now: datetime) -> tuple[int, bool] | None:
-        """The next claimable row when requests and claims share one table (PostgreSQL)."""
-        with self.state.connect() as conn:
-            next_id = conn.execute(
-                select(InboxRequest.id)
-                .where(self._claimable(now))
-                .order_by(InboxRequest.priority, InboxRequest.id)
-                .limit(1)
-            ).scalar()
-            conn.rollback()
-        return None if next_id is None else (next_id, False)
+    def _next_in_table(self, now: datetime) -> ScalarSelect:
+        """Where requests and claims share one table (PostgreSQL): the next claimable row, for the claim's
+        UPDATE itself (one round trip). A row another worker is claiming this instant is passed over, not
+        waited for."""
+        return (
+            select(InboxRequest.id)
+            .where(self._claimable(now))
+            .order_by(InboxRequest.priority, InboxRequest.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
 
     def _next_in_file(self, now: datetime) -> tuple[int, bool] | None:
         """The next request of the inbox file that no worker holds, and whether it was never claimed.
@@ -627,8 +633,9 @@ class Processor:
                 (InboxRequest.priority == last.priority) & (InboxRequest.id > last.id),
             )
 
-    def _claim_row(self, row_id: int, token: str, now: datetime) -> Claimed | None:
-        """Claim a row of the state table by one conditional UPDATE: waiting, or whose worker died."""
+    def _claim_row(self, row_id: int | ScalarSelect, token: str, now: datetime) -> Claimed | None:
+        """Claim a row of the state table (by id, or the one a subquery picks) by one conditional UPDATE:
+        waiting, or whose worker died."""
         with self.writer.begin() as conn:
             row = conn.execute(
                 update(InboxRequest)
@@ -640,12 +647,16 @@ class Processor:
                     attempts=InboxRequest.attempts + 1,
                 )
                 .returning(
-                    InboxRequest.kind, InboxRequest.body, InboxRequest.content_type, InboxRequest.attempts
+                    InboxRequest.id,
+                    InboxRequest.kind,
+                    InboxRequest.body,
+                    InboxRequest.content_type,
+                    InboxRequest.attempts,
                 )
             ).first()
         if row is None:
             return None
-        return Claimed(row_id, token, row.kind, row.body, row.content_type, row.attempts)
+        return Claimed(row.id, token, row.kind, row.body, row.content_type, row.attempts)
 
     def _claim_new(self, row_id: int, token: str, now: datetime) -> Claimed | None:
         """Claim a request of the inbox file never claimed before: its row copied into the claims file
