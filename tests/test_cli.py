@@ -97,7 +97,11 @@ def _get(url):
 def test_healthz(app_url):
     with urllib.request.urlopen(app_url + "/healthz") as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
+        assert json.loads(response.read()) == {
+            "status": "ok",
+            "database": "ok",
+            "inbox": {"waiting": 0, "failed": 0},
+        }
 
 
 def test_unknown_paths_are_404(app_url):

@@ -501,3 +501,19 @@ def test_the_janitor_removes_a_request_from_the_inbox_file_before_its_done_row(e
     assert rows_of(inbox_engine(engine)) == [] and rows_of(claims_engine(engine)) == []
     assert janitor.sweep() is False  # nothing left: its thread would end
     assert worker.drain() == 0
+
+
+def test_healthz_counts_the_requests_acked_and_not_processed_yet(served, slack, engine):
+    url, processor = served
+
+    def health() -> dict:
+        with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
+            return json.loads(response.read())
+
+    assert health()["inbox"] == {"waiting": 0, "failed": 0}
+    for _ in range(2):
+        assert send_command(url, slack, "help")[0] == 200
+    assert health()["inbox"] == {"waiting": 2, "failed": 0}  # no worker ran: an operator sees it grow
+
+    assert processor.drain() == 2
+    assert health() == {"status": "ok", "database": "ok", "inbox": {"waiting": 0, "failed": 0}}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from waitress import wasyncore
 from waitress.server import create_server
@@ -20,7 +21,7 @@ from waitress.server import create_server
 from bot.core.after_commit import collecting, run_all
 from bot.core.db import RequestSession, check_database
 from bot.core.i18n import DEFAULT_LOCALE, use_locale
-from bot.core.inbox import Door
+from bot.core.inbox import Door, backlog
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -103,14 +104,21 @@ class SlackWsgiApp:
         return [response.body.encode("utf-8")]
 
     def _health(self, start_response) -> Iterable[bytes]:
+        """The database's state, and the inbox's: requests acked but not processed yet (a number that keeps
+        growing means no worker is processing) and requests that failed."""
         ok = check_database(self.engine)
-        status = "200 OK" if ok else "503 Service Unavailable"
-        start_response(status, [("Content-Type", "application/json")])
-        return [
-            json.dumps(
-                {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
-            ).encode()
-        ]
+        health: dict[str, object] = {
+            "status": "ok" if ok else "degraded",
+            "database": "ok" if ok else "unreachable",
+        }
+        if ok:
+            try:
+                waiting, failed = backlog(self.engine)
+                health["inbox"] = {"waiting": waiting, "failed": failed}
+            except SQLAlchemyError:
+                log.warning("the inbox could not be counted for /healthz", exc_info=True)
+        start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "application/json")])
+        return [json.dumps(health).encode()]
 
 
 _REASONS = {
