@@ -207,7 +207,7 @@ def served(settings, config, engine) -> Iterator[tuple[str, Processor]]:
     yield f"http://127.0.0.1:{server.effective_port}", processor
     processor.close()  # a request thread the test left behind must not take the next test's requests
     stop_server(server, thread)
-    wsgi.close()  # the door's janitor stops before the engine is disposed
+    wsgi.close()  # the door's writer and janitor stop (their connections go back) before the engine is disposed
 
 
 @pytest.fixture

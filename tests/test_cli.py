@@ -72,7 +72,7 @@ def test_srm_run_upgrades_the_schema_and_serves_slack(tmp_path, slack):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
         health = slack.wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="healthz")
-        assert json.loads(health) == {"status": "ok", "database": "ok"}
+        assert json.loads(health) == {"status": "ok", "database": "ok", "inbox": {"waiting": 0, "failed": 0}}
         client = SlackClient(
             f"http://127.0.0.1:{port}", SIGNING_SECRET, fake=slack
         )  # srm run's worker replies

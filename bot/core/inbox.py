@@ -177,7 +177,9 @@ class Door:
         return row_id
 
     def close(self) -> None:
-        """Stop the janitor (for shutting down: what it leaves, the next door's janitor removes)."""
+        """Stop the writer and the janitor (for shutting down: what the janitor leaves, the next door's
+        janitor removes)."""
+        self.batches.close()
         if self.janitor is not None:
             self.janitor.close()
 
@@ -215,7 +217,9 @@ class _Batches:
 
     def __init__(self, writer: Engine):
         self.writer = writer
-        self.queue: queue.SimpleQueue[tuple[dict[str, Any], Future]] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[tuple[dict[str, Any], Future] | None] = (
+            queue.SimpleQueue()
+        )  # None: close
         self.thread: threading.Thread | None = None
         self.guard = threading.Lock()
 
@@ -228,48 +232,78 @@ class _Batches:
                 self.thread.start()
         return done.result(timeout=60)
 
+    def close(self) -> None:
+        """End the writer thread once what was handed over is stored, giving back its connection (for
+        shutting down; a later request starts another)."""
+        with self.guard:
+            thread = self.thread
+        if thread is not None:
+            self.queue.put(None)
+            thread.join(10)
+
     def _run(self) -> None:
-        """Store batches until nothing has come for IDLE_SECONDS (a later request starts a new writer).
+        """Store batches until nothing has come for IDLE_SECONDS or the door closed.
 
         The writer keeps its connection while batches come: a checkout from the pool costs a liveness
         round trip on PostgreSQL, per batch. A batch that fails drops it (the next one starts afresh)."""
         conn: Connection | None = None
         try:
             while True:
-                try:
-                    batch = [self.queue.get(timeout=self.IDLE_SECONDS)]
-                except queue.Empty:
-                    with self.guard:
-                        if self.queue.empty():
-                            self.thread = None
-                            return
-                    continue
-                while len(batch) < self.MAX_ROWS:
-                    try:
-                        batch.append(self.queue.get_nowait())
-                    except queue.Empty:
-                        break
-                rows = [row for row, _ in batch]
-                try:
-                    try:
-                        conn = conn if conn is not None else self.writer.connect()
-                        ids = self._insert(conn, rows)
-                    except DBAPIError as exc:
-                        conn = _closed(conn)
-                        if not exc.connection_invalidated:
-                            raise
-                        conn = self.writer.connect()  # the database restarted since the last batch
-                        ids = self._insert(conn, rows)
-                except Exception as exc:  # every waiting request hears it (its ack becomes an error)
-                    log.exception("storing %s request(s) failed", len(batch))
-                    for _, done in batch:
-                        done.set_exception(exc)
-                    conn = _closed(conn)
-                    continue
-                for (_, done), row_id in zip(batch, ids, strict=True):
-                    done.set_result(row_id)
+                batch, last = self._next_batch()
+                if batch:
+                    conn = self._write(conn, batch)
+                if last:
+                    return
         finally:
             _closed(conn)
+
+    def _next_batch(self) -> tuple[list[tuple[dict[str, Any], Future]], bool]:
+        """The requests handed over by now (waiting up to IDLE_SECONDS for one), and whether the writer
+        ends after them: nothing came, or the door closed."""
+        try:
+            item = self.queue.get(timeout=self.IDLE_SECONDS)
+        except queue.Empty:
+            with self.guard:
+                if self.queue.empty():
+                    self.thread = None
+                    return [], True
+            return [], False
+        batch = []
+        while item is not None:
+            batch.append(item)
+            if len(batch) == self.MAX_ROWS:
+                return batch, False
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+        with self.guard:  # the door closed
+            self.thread = None
+        return batch, True
+
+    def _write(
+        self, conn: Connection | None, batch: list[tuple[dict[str, Any], Future]]
+    ) -> Connection | None:
+        """Store one batch and answer its requests; the connection to keep for the next batch."""
+        rows = [row for row, _ in batch]
+        try:
+            try:
+                conn = conn if conn is not None else self.writer.connect()
+                ids = self._insert(conn, rows)
+            except DBAPIError as exc:
+                conn = _closed(conn)
+                if not exc.connection_invalidated:
+                    raise
+                conn = self.writer.connect()  # the database restarted since the last batch
+                ids = self._insert(conn, rows)
+        except Exception as exc:  # every waiting request hears it (its ack becomes an error)
+            log.exception("storing %s request(s) failed", len(batch))
+            for _, done in batch:
+                done.set_exception(exc)
+            return _closed(conn)
+        for (_, done), row_id in zip(batch, ids, strict=True):
+            done.set_result(row_id)
+        return conn
 
     @staticmethod
     def _insert(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
