@@ -340,8 +340,11 @@ def profile(pid: int, path: str, seconds: float) -> subprocess.Popen:
 
 def processed(result: dict, fake: FakeSlack, url: str, limit: float = 600.0) -> dict:
     """Wait until the worker has processed every stored request and every command's reply has come."""
+    from sqlalchemy import func, select
+
     from bot.core.db import make_engine
     from bot.core.inbox import backlog, inbox_engine
+    from models.slack import InboxRequest
 
     engine = make_engine(url)
     store = inbox_engine(engine)
@@ -354,6 +357,14 @@ def processed(result: dict, fake: FakeSlack, url: str, limit: float = 600.0) -> 
             if not left and all(key in fake.reply_times for key in sent):
                 break
             time.sleep(0.1)  # polling the worker's progress, with a deadline
+        # The next run starts on a clean inbox: on SQLite the door's janitor removes finished requests from
+        # the inbox file after the worker (not counted in the drain time).
+        stored = InboxRequest.status.in_(("pending", "working"))
+        while time.monotonic() < deadline:
+            with store.connect() as conn:
+                if not conn.execute(select(func.count()).where(stored)).scalar():
+                    break
+            time.sleep(0.1)  # polling the janitor, with a deadline
     finally:
         store.dispose()
         engine.dispose()

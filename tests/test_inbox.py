@@ -79,7 +79,7 @@ def forge_claim(engine, request_id: int, claimed_at) -> None:
 
 def wait_for_janitor(engine, timeout: float = 10.0) -> None:
     """Beside an inbox file, until the door's janitor has removed the finished requests from it and the
-    done claims (it looks about once a second)."""
+    done claims (it looks four times a second)."""
     if inbox_engine(engine) is engine:
         return
     finished = INBOX.c.status.in_(("done", "failed"))
