@@ -57,10 +57,12 @@ def rows_of(engine, *where) -> list:
 def inbox(engine) -> list:
     """Every request of the inbox not finished yet, oldest first. Beside an inbox file (SQLite) a request's
     claim is a row of the claims file with the same id, "done" once its request ran."""
-    stored = rows_of(inbox_engine(engine))
     if inbox_engine(engine) is engine:
-        return stored
+        return rows_of(engine)
+    # Claims first: the door's janitor deletes a request, then its done claim; read the other way round, a
+    # request the janitor removed between the two reads would look stored and never claimed.
     claims = {row.id: row for row in rows_of(claims_engine(engine))}
+    stored = rows_of(inbox_engine(engine))
     rows = {**{row.id: row for row in stored}, **claims}
     return [rows[i] for i in sorted(rows) if rows[i].status != "done"]
 
