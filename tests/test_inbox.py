@@ -168,6 +168,61 @@ def test_an_event_slack_retries_is_stored_and_processed_once(served, client, sla
     assert count(session, ChannelMessage, ChannelMessage.ts == "1788253200.000100") == 1
 
 
+def send_event(url, event_id, text) -> tuple[int, str | None]:
+    """A supplier's message in the Acme channel as Slack delivers it, not processed: (status, X-Srm-Request)."""
+    event = {"type": "message", "channel": ACME_CHANNEL, "user": ACME_USER, "text": text,
+             "ts": f"1788253200.{next(_keys):06d}", "channel_type": "channel"}  # fmt: skip
+    body = json.dumps({"token": "legacy", "team_id": HOME_TEAM, "api_app_id": "A0SRM", "type": "event_callback",
+                       "event_id": event_id, "event_time": 1788253200, "event": event})  # fmt: skip
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(url.rstrip("/") + "/slack/events", data=body.encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("X-Slack-Request-Timestamp", timestamp)
+    request.add_header("X-Slack-Signature", sign(SIGNING_SECRET, timestamp, body))
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers.get("X-Srm-Request")
+
+
+def at_once(sends: list) -> list:
+    """Each of `sends` in a thread of its own, released together; their results in order."""
+    gate = threading.Barrier(len(sends))
+    answers: list = [None] * len(sends)
+
+    def send(i):
+        gate.wait()
+        answers[i] = sends[i]()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(sends))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_requests_arriving_together_are_each_stored_once_under_their_own_id(served, slack, engine, acme):
+    """Requests that arrive at once are stored together (one statement on PostgreSQL): each ack names the
+    row holding that very request, and an event Slack sent twice, or sent again later, is stored once."""
+    url, processor = served
+    assert send_event(url, "EvTOGETHER-OLD", "stored before")[0] == 200
+    for r in range(5):
+        commands = [f"together-{r}-{n}" for n in range(8)]
+        events = [f"together-{r}-e{n}" for n in range(4)]
+        ids = [int(i) for i in at_once(
+            [lambda t=t: send_command(url, slack, f"help {t}")[2] for t in commands]
+            + [lambda t=t: send_event(url, f"Ev{t}", t)[1] for t in events]
+            + [lambda t=f"together-{r}-twice": send_event(url, "Ev" + t, t)[1]] * 2
+            + [lambda: send_event(url, "EvTOGETHER-OLD", "stored before")[1]]
+        )]  # fmt: skip
+        bodies = {row.id: row.body for row in rows_of(inbox_engine(engine), INBOX.c.id.in_(ids))}
+        for text_, row_id in zip(commands + events, ids, strict=False):
+            assert text_ in bodies[row_id]
+        twice = ids[12:14]
+        assert min(twice) == 0 and f"together-{r}-twice" in bodies[max(twice)]
+        assert ids[14] == 0  # stored before
+    assert processor.drain() == 1 + 5 * (8 + 4 + 1)
+
+
 def test_a_message_in_a_channel_that_is_not_linked_is_not_stored(served, client, engine, session, acme):
     url, processor = served
     unsettled = SlackClient(url, SIGNING_SECRET)

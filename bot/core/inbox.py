@@ -307,21 +307,13 @@ class _Batches:
 
     @staticmethod
     def _insert(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-        """One transaction, one statement per row on the driver's own cursor (the ORM's bulk insert costs
-        twice the CPU for the few rows a batch has). An event already stored gets id 0: Slack retried it
-        after a late ack, and it is stored once and acked each time."""
+        """One transaction on the driver's own cursor (the ORM's bulk insert costs twice the CPU for the few
+        rows a batch has). An event already stored gets id 0: Slack retried it after a late ack, and it is
+        stored once and acked each time."""
         with conn.begin():
-            sql, to_driver = _INSERT[conn.dialect.name]
             cursor = conn.connection.driver_connection.cursor()
             try:
-                ids = []
-                for row in rows:
-                    cursor.execute(sql, to_driver(row))
-                    stored = cursor.fetchone()
-                    if stored is None:
-                        log.debug("event %s is already in the inbox (a retry)", row["event_id"])
-                    ids.append(stored[0] if stored is not None else 0)
-                return ids
+                return _INSERT[conn.dialect.name](cursor, rows)
             finally:
                 cursor.close()
 
@@ -420,24 +412,58 @@ class _Janitor:
 
 
 _COLUMNS = ("kind", "priority", "body", "content_type", "event_id", "status", "attempts", "received_at")
+_TABLE = InboxRequest.__tablename__
 
 
-def _insert_sql(placeholder: Callable[[str], str]) -> str:
-    return (
-        f"INSERT INTO {InboxRequest.__tablename__} ({', '.join(_COLUMNS)}) "
-        f"VALUES ({', '.join(placeholder(c) for c in _COLUMNS)}) ON CONFLICT (event_id) DO NOTHING RETURNING id"
+def _insert_each(cursor: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite: one statement per row (no round trips to save; the file's lock is taken once)."""
+    sql = (
+        f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES ({', '.join(f':{c}' for c in _COLUMNS)}) "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING id"
     )
+    ids = []
+    for row in rows:
+        # SQLite keeps UTC times as text without a zone, as models.base.UTCDateTime writes them.
+        received = row["received_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        cursor.execute(sql, {**row, "received_at": received})
+        stored = cursor.fetchone()
+        ids.append(stored[0] if stored is not None else _already_stored(row))
+    return ids
 
 
-def _sqlite_row(row: dict[str, Any]) -> dict[str, Any]:
-    """SQLite keeps UTC times as text without a zone, as models.base.UTCDateTime writes them."""
-    return {**row, "received_at": row["received_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")}
+def _insert_together(cursor: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: one statement for the whole batch, half the CPU of a statement per row in the server and
+    in this process from four rows on. Ids come from a sequence in the order the rows are inserted, which
+    `ORDER BY n` makes the batch's order: the smallest id returned is the first row stored, and so on. A
+    row not stored is an event already in the inbox, or twice in this batch (its first copy is stored)."""
+    columns = ", ".join(_COLUMNS)
+    row_sql = f"({', '.join(['%s'] * (len(_COLUMNS) + 1))})"
+    cursor.execute(
+        f"INSERT INTO {_TABLE} ({columns}) SELECT {columns} FROM (VALUES {', '.join([row_sql] * len(rows))}) "
+        f"AS batch({columns}, n) ORDER BY n ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id",
+        [value for n, row in enumerate(rows) for value in (*(row[c] for c in _COLUMNS), n)],
+    )
+    returned = cursor.fetchall()
+    stored_events = {event_id for _, event_id in returned if event_id is not None}
+    new_ids = iter(sorted(row_id for row_id, _ in returned))
+    ids, seen = [], set()
+    for row in rows:
+        event_id = row["event_id"]
+        first_copy = event_id is None or (event_id in stored_events and event_id not in seen)
+        ids.append(next(new_ids) if first_copy else _already_stored(row))
+        seen.add(event_id)
+    return ids
 
 
-# The INSERT for each database's driver (sqlite3 takes :name, psycopg %(name)s) and how a row is given to it.
-_INSERT: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "sqlite": (_insert_sql(lambda c: f":{c}"), _sqlite_row),
-    "postgresql": (_insert_sql(lambda c: f"%({c})s"), lambda row: row),
+def _already_stored(row: dict[str, Any]) -> int:
+    log.debug("event %s is already in the inbox (a retry)", row["event_id"])
+    return 0
+
+
+# How each database's driver stores a batch (sqlite3 takes :name, psycopg %s).
+_INSERT: dict[str, Callable[[Any, list[dict[str, Any]]], list[int]]] = {
+    "sqlite": _insert_each,
+    "postgresql": _insert_together,
 }
 
 
