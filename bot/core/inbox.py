@@ -288,13 +288,13 @@ class _Batches:
         rows = [row for row, _ in batch]
         try:
             try:
-                conn = conn if conn is not None else self.writer.connect()
+                conn = conn if conn is not None else self._connect()
                 ids = self._insert(conn, rows)
             except DBAPIError as exc:
                 conn = _closed(conn)
                 if not exc.connection_invalidated:
                     raise
-                conn = self.writer.connect()  # the database restarted since the last batch
+                conn = self._connect()  # the database restarted since the last batch
                 ids = self._insert(conn, rows)
         except Exception as exc:  # every waiting request hears it (its ack becomes an error)
             log.exception("storing %s request(s) failed", len(batch))
@@ -303,6 +303,12 @@ class _Batches:
             return _closed(conn)
         for (_, done), row_id in zip(batch, ids, strict=True):
             done.set_result(row_id)
+        return conn
+
+    def _connect(self) -> Connection:
+        conn = self.writer.connect()
+        if conn.dialect.name == "postgresql":  # the batch's one statement is its own transaction: one round
+            return conn.execution_options(isolation_level="AUTOCOMMIT")  # trip, not BEGIN, INSERT, COMMIT
         return conn
 
     @staticmethod
