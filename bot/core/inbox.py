@@ -391,18 +391,17 @@ class _Janitor:
 
     def sweep(self) -> bool:
         """Remove finished requests; whether the inbox file may still hold requests."""
-        with self.store.connect() as conn:
-            first = conn.execute(select(func.min(InboxRequest.id))).scalar()
-            conn.rollback()
+        [(first,)] = _read(self.store, select(func.min(InboxRequest.id)))
         finished = InboxRequest.status == "done"
         if first is not None:  # failed rows stay 30 days: only those the file may still hold are looked at
             finished = finished | ((InboxRequest.status == "failed") & (InboxRequest.id >= first))
-        with self.state.connect() as conn:
-            rows = conn.execute(
-                select(InboxRequest.id, InboxRequest.status).where(finished).order_by(InboxRequest.id)
-                .limit(self.MAX_ROWS)
-            ).all()  # fmt: skip
-            conn.rollback()
+        rows = _read(
+            self.state,
+            select(InboxRequest.id, InboxRequest.status)
+            .where(finished)
+            .order_by(InboxRequest.id)
+            .limit(self.MAX_ROWS),
+        )
         if not rows:
             return first is not None
         # Even when the file looked empty: a row stored since then may already be done.
@@ -669,26 +668,25 @@ class Processor:
         """
         after = true()  # the first page starts at the beginning
         while True:
-            with self.store.connect() as conn:
-                page = conn.execute(
-                    select(InboxRequest.priority, InboxRequest.id)
-                    # The door stores "pending"; the worker changes inbox-file rows no more, and a "failed"
-                    # one there was set aside before claims moved to a file of their own.
-                    .where(InboxRequest.status.in_(("pending", "working")), after)
-                    .order_by(InboxRequest.priority, InboxRequest.id)
-                    .limit(self.PAGE)
-                ).all()
-                conn.rollback()
+            page = _read(
+                self.store,
+                select(InboxRequest.priority, InboxRequest.id)
+                # The door stores "pending"; the worker changes inbox-file rows no more, and a "failed"
+                # one there was set aside before claims moved to a file of their own.
+                .where(InboxRequest.status.in_(("pending", "working")), after)
+                .order_by(InboxRequest.priority, InboxRequest.id)
+                .limit(self.PAGE),
+            )
             if not page:
                 return None
-            with self.state.connect() as conn:
-                rows = conn.execute(
+            held = dict(
+                _read(
+                    self.state,
                     select(InboxRequest.id, self._claimable(now)).where(
                         InboxRequest.id.in_([row.id for row in page])
-                    )
+                    ),
                 )
-                held = {row_id: free for row_id, free in rows}
-                conn.rollback()
+            )
             for row in page:
                 if row.id not in held:
                     return row.id, True
@@ -755,10 +753,8 @@ class Processor:
 
     def _stored(self, row_id: int) -> Any:
         """The inbox file's row of a request, or None once the janitor removed it."""
-        with self.store.connect() as conn:
-            stored = conn.execute(select(InboxRequest).where(InboxRequest.id == row_id)).first()
-            conn.rollback()
-        return stored
+        rows = _read(self.store, select(InboxRequest).where(InboxRequest.id == row_id))
+        return rows[0] if rows else None
 
     def _finished(self, claimed: Claimed):
         """The statement finishing a claimed row: in the request's transaction the row goes (PostgreSQL);
@@ -792,12 +788,8 @@ def forget_failed_requests(engine: Engine, now: datetime) -> int:
     old = (InboxRequest.status == "failed") & (InboxRequest.received_at < now - FAILED_KEPT)
     store, claims = inbox_engine(engine), claims_engine(engine)
     if store is not claims:
-        with claims.connect() as conn:
-            ids = list(conn.execute(select(InboxRequest.id).where(old).limit(1000)).scalars())
-            conn.rollback()
-        with store.connect() as conn:
-            stored = set(conn.execute(select(InboxRequest.id).where(InboxRequest.id.in_(ids))).scalars())
-            conn.rollback()
+        ids = [row.id for row in _read(claims, select(InboxRequest.id).where(old).limit(1000))]
+        stored = {row.id for row in _read(store, select(InboxRequest.id).where(InboxRequest.id.in_(ids)))}
         old = InboxRequest.id.in_([i for i in ids if i not in stored]) & (InboxRequest.status == "failed")
     with _writer(claims).begin() as conn:
         return conn.execute(delete(InboxRequest).where(old)).rowcount
@@ -806,33 +798,32 @@ def forget_failed_requests(engine: Engine, now: datetime) -> int:
 def backlog(engine: Engine) -> tuple[int, int]:
     """How many stored requests are not finished yet, and how many failed (for a benchmark or an operator)."""
     store, claims = inbox_engine(engine), claims_engine(engine)
-    with claims.connect() as conn:
-        failed = conn.execute(select(func.count()).where(InboxRequest.status == "failed")).scalar_one()
-        if store is claims:
-            left = conn.execute(
-                select(func.count()).where(InboxRequest.status.in_(("pending", "working")))
-            ).scalar_one()
-        conn.rollback()
+    count = select(func.count())
+    [(failed,)] = _read(claims, count.where(InboxRequest.status == "failed"))
+    unfinished = InboxRequest.status.in_(("pending", "working"))
     if store is claims:
+        [(left,)] = _read(claims, count.where(unfinished))
         return left, failed
-    # Beside an inbox file: its requests, less those the claims say are done or failed.
-    with store.connect() as conn:
-        ids = list(
-            conn.execute(
-                select(InboxRequest.id).where(InboxRequest.status.in_(("pending", "working")))
-            ).scalars()
-        )
+    # Beside an inbox file: its requests, less those the claims say are done or failed (the janitor removes
+    # the request first, so a finished claim may outlive its request; failed ones stay 30 days).
+    waiting = {row.id for row in _read(store, select(InboxRequest.id).where(unfinished))}
+    if not waiting:
+        return 0, failed
+    finished = _read(
+        claims,
+        select(InboxRequest.id).where(
+            InboxRequest.id >= min(waiting), InboxRequest.status.in_(("done", "failed"))
+        ),
+    )
+    return len(waiting - {row.id for row in finished}), failed
+
+
+def _read(engine: Engine, statement: Any) -> list[Any]:
+    """The rows of one read on a connection of its own, ended at once (on SQLite no lock outlives it)."""
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
         conn.rollback()
-    finished = 0
-    with claims.connect() as conn:
-        for at in range(0, len(ids), 500):
-            finished += conn.execute(
-                select(func.count()).where(
-                    InboxRequest.id.in_(ids[at : at + 500]), InboxRequest.status.in_(("done", "failed"))
-                )
-            ).scalar_one()
-        conn.rollback()
-    return len(ids) - finished, failed
+    return rows
 
 
 def _reply_body(body: Any) -> dict[str, Any] | None:
