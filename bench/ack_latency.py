@@ -493,8 +493,8 @@ def report(name: str, r: dict) -> None:
         print(f"      {times:5d} x {error}")
     if "replies" in r:
         rp = r["replies"]
-        print(f"      behind the acks: worker CPU {r['worker_cpu_ms']:.2f} ms/request; all processed "
-              f"{r['drained_s']:.1f} s after the load ended ({r['left']} left, {r['failed']} failed); command "
+        print(f"      behind the acks: worker CPU {r['worker_cpu_ms']:.2f} ms/request; all processed at most "
+              f"{r['drained_s']:.1f} s after a slice ended ({r['left']} left, {r['failed']} failed); command "
               f"replies p50 {rp['p50']:.0f} ms, p99 {rp['p99']:.0f} ms, max {rp['max']:.0f} ms after sending "
               f"({rp['n']} replies, {r['unanswered']} missing)")  # fmt: skip
 
