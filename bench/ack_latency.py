@@ -233,12 +233,13 @@ def merged(slices: list[dict]) -> dict:
     no_lookup = [s for name, values in samples.items() if name != "newcomer" for s in values]
     count = len(no_lookup)
     total = {key: sum(one.get(key, 0) for one in slices)
-             for key in ("seconds", "cpu_s", "database_cpu_s", "worker_cpu_s", "left", "failed", "unanswered")}  # fmt: skip
+             for key in ("seconds", "cpu_s", "database_cpu_s", "fake_cpu_s", "worker_cpu_s", "database_drain_cpu_s", "left", "failed", "unanswered")}  # fmt: skip
     result = {**percentiles(no_lookup), "rps": count / total["seconds"], "count": count,
               "errors": [e for one in slices for e in one["errors"]],
               "kinds": {name: percentiles(values) for name, values in samples.items() if values},
               "cpu_ms": total["cpu_s"] * 1000 / max(1, count),
-              "database_cpu_ms": total["database_cpu_s"] * 1000 / max(1, count)}  # fmt: skip
+              "database_cpu_ms": total["database_cpu_s"] * 1000 / max(1, count),
+              "fake_cpu_ms": total["fake_cpu_s"] * 1000 / max(1, count)}  # fmt: skip
     if "replies" in slices[0]:
         result.update(
             left=total["left"],
@@ -247,6 +248,7 @@ def merged(slices: list[dict]) -> dict:
             replies=percentiles([s for one in slices for s in one["replies"]]),
             drained_s=max(one["drained_s"] for one in slices),
             worker_cpu_ms=total["worker_cpu_s"] * 1000 / max(1, count),
+            database_drain_cpu_ms=total["database_drain_cpu_s"] * 1000 / max(1, count),
         )
     return result
 
@@ -350,7 +352,7 @@ def measured(port: int, pid: int, args: argparse.Namespace, newcomers: int = 0, 
     also how long processing what was stored took after the load ended, the commands' reply times and the
     worker's CPU seconds. `paused` stops the worker during the load (the
     HTTP process on cores of its own); it processes everything afterwards."""
-    before, database_before = cpu_seconds(pid), postgres_cpu_seconds()
+    before, database_before, own_before = cpu_seconds(pid), postgres_cpu_seconds(), time.process_time()
     worker_before = cpu_seconds(worker[0]) if worker else 0.0
     spies = [profile(p, f"{args.profile}/{name}-{time.time():.0f}.txt", args.slice)
              for p, name in ((pid, "server"), (worker and worker[0], "worker")) if p and args.profile]  # fmt: skip
@@ -365,10 +367,13 @@ def measured(port: int, pid: int, args: argparse.Namespace, newcomers: int = 0, 
         spy.wait()
     result["cpu_s"] = cpu_seconds(pid) - before
     result["database_cpu_s"] = postgres_cpu_seconds() - database_before
+    result["fake_cpu_s"] = time.process_time() - own_before  # mostly the fake Slack answering the worker
     if worker:
         worker_pid, fake, url = worker
+        database_before = postgres_cpu_seconds()
         result.update(processed(result, fake, url))
         result["worker_cpu_s"] = cpu_seconds(worker_pid) - worker_before
+        result["database_drain_cpu_s"] = postgres_cpu_seconds() - database_before
     return result
 
 
@@ -484,7 +489,8 @@ def priority_name(priority: str) -> str:
 def report(name: str, r: dict) -> None:
     print(f"  {name:<22} p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   max {r['max']:7.1f} ms   "
           f"{r['rps']:7.1f} req/s   {r['count']:6d} ok   {len(r['errors'])} errors   "
-          f"server CPU {r['cpu_ms']:.2f} ms/request, PostgreSQL {r['database_cpu_ms']:.2f}")  # fmt: skip
+          f"server CPU {r['cpu_ms']:.2f} ms/request, PostgreSQL {r['database_cpu_ms']:.2f}, "
+          f"fake Slack {r['fake_cpu_ms']:.2f}")  # fmt: skip
     for kind, k in r["kinds"].items():
         print(
             f"      {kind:<9} p50 {k['p50']:7.1f} ms   p99 {k['p99']:7.1f} ms   max {k['max']:7.1f} ms   n {k['n']}"
@@ -493,7 +499,8 @@ def report(name: str, r: dict) -> None:
         print(f"      {times:5d} x {error}")
     if "replies" in r:
         rp = r["replies"]
-        print(f"      behind the acks: worker CPU {r['worker_cpu_ms']:.2f} ms/request; all processed at most "
+        print(f"      behind the acks: worker CPU {r['worker_cpu_ms']:.2f} ms/request, PostgreSQL after the load "
+              f"{r['database_drain_cpu_ms']:.2f}; all processed at most "
               f"{r['drained_s']:.1f} s after a slice ended ({r['left']} left, {r['failed']} failed); command "
               f"replies p50 {rp['p50']:.0f} ms, p99 {rp['p99']:.0f} ms, max {rp['max']:.0f} ms after sending "
               f"({rp['n']} replies, {r['unanswered']} missing)")  # fmt: skip
