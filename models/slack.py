@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, utcnow
@@ -48,6 +48,15 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_channel", "channel_id", "status"),
+        # Each channel's oldest row not yet sent, one index step per channel however many wait behind it
+        # (bot.core.delivery).
+        Index(
+            "ix_outbox_waiting",
+            "channel_id",
+            "id",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     method: str = Field(max_length=40, description="chat.postMessage | chat.update")
@@ -92,6 +101,15 @@ class InboxRequest(SQLModel, table=True):
     # Ids are never reused (SQLite would give a deleted row's id again): an id names one request in the logs.
     __table_args__ = (
         Index("ix_slack_inbox_next", "status", "priority", "id"),
+        # The claim's order among the rows a worker may take (bot.core.inbox): one index step per claim
+        # instead of sorting every waiting row.
+        Index(
+            "ix_slack_inbox_claimable",
+            "priority",
+            "id",
+            postgresql_where=text("status IN ('pending', 'working')"),
+            sqlite_where=text("status IN ('pending', 'working')"),
+        ),
         {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy import Engine, event, literal, make_url, text
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table)
@@ -81,12 +81,24 @@ def make_engine(url: str) -> Engine:
 
 
 _writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_autocommit: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def _writer(engine: Engine) -> Engine:
     writer = _writers.get(engine)
     if writer is None:
         writer = _writers.setdefault(engine, engine.execution_options(sqlite_immediate=True))
+    return writer
+
+
+def statement_writer(engine: Engine) -> Engine:
+    """Where writes of one statement each go: on PostgreSQL the statement is its own transaction (one
+    round trip, not BEGIN, the statement and COMMIT); on SQLite the writer, which queues for the lock."""
+    if engine.dialect.name != "postgresql":
+        return _writer(engine)
+    writer = _autocommit.get(engine)
+    if writer is None:
+        writer = _autocommit.setdefault(engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
     return writer
 
 
@@ -145,12 +157,24 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_scope(engine: Engine) -> Iterator[Session]:
-    """One short read-only transaction, ended when the block ends."""
+    """One short read-only transaction, ended when the block ends.
+
+    It ends with a commit, which for a read is the same as a rollback but keeps the connection's
+    prepared statements: psycopg drops them all at every rollback (and sends DEALLOCATE ALL)."""
     with reading_session(engine) as session:
         try:
             yield session
-        finally:
+        except BaseException:
             session.rollback()
+            raise
+        session.commit()
+
+
+def among(column, *states: str):
+    """`column IN (states)` with the states written into the SQL instead of sent as parameters: the
+    database then uses a partial index naming exactly these states (`status IN ('pending', …)`) in every
+    plan, PostgreSQL's cached ones included, and SQLite at all."""
+    return column.in_([literal(state, literal_execute=True) for state in states])
 
 
 def lock_row(session: Session, instance: object) -> None:

@@ -33,12 +33,12 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Engine, and_, exists, func, or_, update
+from sqlalchemy import Engine, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from bot.config import DeliveryConfig
-from bot.core.db import session_scope
+from bot.core.db import among, session_scope, statement_writer
 from bot.core.earlier_post import WORKER_STOPPED, find_earlier_post, outbox_metadata, outcome_unknown
 from bot.core.outbox import WAKE
 from bot.core.uploads import UPLOAD_METHOD, render
@@ -53,6 +53,7 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 # Time a worker may need around its HTTP call: committing the claim, then waiting for the DB to record
 # the answer (SQLite's busy timeout is 30 s).
 CLAIM_MARGIN = timedelta(seconds=60)
+WAITING = ("pending", "sending")  # a row not sent yet: nothing later in its channel goes before it
 _NO_SYNC = {"synchronize_session": False}  # no ORM objects are loaded before these UPDATEs
 # What a claim returns of its row (RETURNING, so claiming is one statement).
 _CLAIMED = (OutboxMessage.method, OutboxMessage.payload, OutboxMessage.channel_id, OutboxMessage.card_id,
@@ -184,8 +185,8 @@ class Delivery:
     def _release_stale_claims(self) -> None:
         """Hand back rows whose worker cannot be sending them any more (the claim outlived any send)."""
         cutoff = utcnow() - claim_lease(self.config)
-        with session_scope(self.engine) as session:
-            released = session.execute(
+        with statement_writer(self.engine).begin() as conn:
+            released = conn.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
                 .values(status="pending", claimed_by=None, claim_token=None, last_error=WORKER_STOPPED)
@@ -194,25 +195,36 @@ class Delivery:
             log.warning("handed back %s outbox rows whose worker stopped while sending", released)
 
     def _candidates(self, now: datetime, limit: int) -> list[tuple[int, str]]:
-        """The oldest due row of each channel (nothing older in it waiting or being sent), in any order."""
-        earlier = aliased(OutboxMessage)
+        """The oldest row of each channel not yet sent (none waits or is being sent before it), where it is
+        pending and due; in any order.
+
+        The channels with rows waiting are walked in order, one index step each (`ix_outbox_waiting`),
+        and so is each one's oldest row: a pass costs the same however many rows wait in a channel.
+        """
+        waiting = aliased(OutboxMessage)
+        first = select(func.min(waiting.channel_id)).where(among(waiting.status, *WAITING)).scalar_subquery()
+        channels = select(first.label("channel_id")).cte("channels", recursive=True)
+        following = (
+            select(func.min(waiting.channel_id))
+            .where(among(waiting.status, *WAITING), waiting.channel_id > channels.c.channel_id)
+            .scalar_subquery()
+        )
+        channels = channels.union_all(select(following).where(channels.c.channel_id.is_not(None)))
+        oldest = (
+            select(func.min(waiting.id))
+            .where(among(waiting.status, *WAITING), waiting.channel_id == channels.c.channel_id)
+            .scalar_subquery()
+        )
         query = (
             select(OutboxMessage.id, OutboxMessage.channel_id)
+            .join(channels, OutboxMessage.id == oldest)
             .where(OutboxMessage.status == "pending", _due(now))
-            .where(
-                ~exists().where(
-                    and_(
-                        earlier.channel_id == OutboxMessage.channel_id,
-                        earlier.id < OutboxMessage.id,
-                        earlier.status.in_(("pending", "sending")),
-                    )
-                )
-            )
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        with Session(self.engine) as session:
-            rows = list(session.exec(query).all())
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query).all())
+            conn.commit()  # ends the read, keeping the prepared statements (see bot.core.db.read_scope)
         random.shuffle(rows)  # workers reading the same list then rarely race for the same row
         return rows
 

@@ -46,14 +46,14 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.request.internals import extract_channel_id, parse_body
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import Connection, Engine, delete, func, or_, select, true, update
+from sqlalchemy import Connection, Engine, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.core.actors import Directory, linked_channel
-from bot.core.db import _writer, make_engine
+from bot.core.db import _writer, among, make_engine, statement_writer
 from bot.core.error_views import error_message
 from bot.core.errors import DomainError
 from bot.core.i18n import DEFAULT_LOCALE, use_locale
@@ -505,8 +505,8 @@ class Processor:
         # worker only reads the inbox file, so the door never waits on a worker; and a worker never needs
         # the app database's write lock for a request that only reads.
         self.state = claims_engine(engine)
-        self.writer = _writer(self.state)
         self.split = self.store is not self.state
+        self.writer = statement_writer(self.state)  # every write of a claim is one statement
         self.verifier = SignatureVerifier(signing_secret)
         self.on_done, self.reply_timeout = on_done, reply_timeout
         self.closed = threading.Event()
@@ -640,10 +640,14 @@ class Processor:
 
     @staticmethod
     def _claimable(now: datetime):
-        """A row no worker holds: waiting, or claimed by a worker that has died (its lease ran out)."""
+        """A row no worker holds: waiting, or claimed by a worker that has died (its lease ran out).
+
+        The states are written into the SQL, not sent as parameters: PostgreSQL then finds the next row by
+        the partial index of exactly these states (ix_slack_inbox_claimable) in every plan it caches."""
         return or_(
-            InboxRequest.status == "pending",
-            (InboxRequest.status == "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
+            InboxRequest.status == literal("pending", literal_execute=True),
+            (InboxRequest.status == literal("working", literal_execute=True))
+            & (InboxRequest.claimed_at < now - CLAIM_LEASE),
         )
 
     def _next_in_table(self, now: datetime) -> ScalarSelect:
@@ -673,7 +677,7 @@ class Processor:
                 select(InboxRequest.priority, InboxRequest.id)
                 # The door stores "pending"; the worker changes inbox-file rows no more, and a "failed"
                 # one there was set aside before claims moved to a file of their own.
-                .where(InboxRequest.status.in_(("pending", "working")), after)
+                .where(among(InboxRequest.status, "pending", "working"), after)
                 .order_by(InboxRequest.priority, InboxRequest.id)
                 .limit(self.PAGE),
             )
@@ -800,7 +804,7 @@ def backlog(engine: Engine) -> tuple[int, int]:
     store, claims = inbox_engine(engine), claims_engine(engine)
     count = select(func.count())
     [(failed,)] = _read(claims, count.where(InboxRequest.status == "failed"))
-    unfinished = InboxRequest.status.in_(("pending", "working"))
+    unfinished = among(InboxRequest.status, "pending", "working")
     if store is claims:
         [(left,)] = _read(claims, count.where(unfinished))
         return left, failed
@@ -819,10 +823,11 @@ def backlog(engine: Engine) -> tuple[int, int]:
 
 
 def _read(engine: Engine, statement: Any) -> list[Any]:
-    """The rows of one read on a connection of its own, ended at once (on SQLite no lock outlives it)."""
+    """The rows of one read on a connection of its own, ended at once (on SQLite no lock outlives it; a
+    commit, unlike a rollback, keeps the connection's prepared statements: see bot.core.db.read_scope)."""
     with engine.connect() as conn:
         rows = conn.execute(statement).all()
-        conn.rollback()
+        conn.commit()
     return rows
 
 
