@@ -46,7 +46,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.request.internals import extract_channel_id, parse_body
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import Connection, Engine, delete, func, literal, or_, select, true, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, true, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -645,9 +645,8 @@ class Processor:
         The states are written into the SQL, not sent as parameters: PostgreSQL then finds the next row by
         the partial index of exactly these states (ix_slack_inbox_claimable) in every plan it caches."""
         return or_(
-            InboxRequest.status == literal("pending", literal_execute=True),
-            (InboxRequest.status == literal("working", literal_execute=True))
-            & (InboxRequest.claimed_at < now - CLAIM_LEASE),
+            among(InboxRequest.status, "pending"),
+            among(InboxRequest.status, "working") & (InboxRequest.claimed_at < now - CLAIM_LEASE),
         )
 
     def _next_in_table(self, now: datetime) -> ScalarSelect:
