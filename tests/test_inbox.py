@@ -496,6 +496,25 @@ def test_a_request_claimed_by_a_worker_that_died_long_ago_is_processed_once(serv
     assert "added" in json.dumps(reply)
 
 
+def test_a_backlog_is_processed_clicks_and_commands_first_then_events_oldest_first(
+    served, slack, engine, acme
+):
+    """However many requests wait, each claim takes the next one in order: what a person waits on (commands,
+    clicks) before events, each oldest first; a request whose worker died long ago keeps its place, and
+    one a live worker holds is left to it."""
+    url, _ = served
+    events = [int(send_event(url, f"EvBACKLOG{n}", f"backlog {n}")[1]) for n in range(3)]
+    commands = [int(send_command(url, slack, f"help backlog {n}")[2]) for n in range(3)]
+    forge_claim(engine, events[0], utcnow() - CLAIM_LEASE - timedelta(minutes=1))  # its worker died
+    forge_claim(engine, commands[1], utcnow())  # a live worker is processing it now
+
+    order: list[int] = []
+    processor = Processor(engine, served[1].handle, SIGNING_SECRET, on_done=order.append)
+    assert processor.drain() == 5
+    assert order == [commands[0], commands[2], *events]
+    assert [row.id for row in inbox(engine)] == [commands[1]]
+
+
 def store_as_the_door(engine, received_at) -> int:
     """A request stored in the inbox file, without a door (so no janitor of its runs in the test)."""
     row = {"kind": "command", "priority": 0, "body": "text=x", "content_type": "text/plain",

@@ -124,6 +124,26 @@ def test_permanent_errors_fail_at_once_without_blocking_other_channels(engine, s
     assert fine.status == "sent"
 
 
+def test_a_message_waiting_for_its_retry_holds_back_its_channel_and_no_other(engine, settings, slack):
+    for n in range(1, 4):
+        _post(engine, f"acme {n}")
+    slack.fail_next("chat.postMessage", status=503)
+    delivery = _delivery(engine, settings, backoff_seconds=60, max_backoff_seconds=60)
+    assert delivery.deliver_due() == 0  # "acme 1" failed and waits a minute; nothing behind it goes
+    _post(engine, "beta 1", channel=BETA_CHANNEL)
+    assert delivery.deliver_due() == 1
+    assert [m["text"] for m in slack.messages.values()] == ["beta 1"]
+
+    later = utcnow() + timedelta(seconds=61)
+    while delivery.deliver_due(now=later):
+        pass
+    acme = [
+        c.params["text"] for c in slack.calls_to("chat.postMessage") if c.params["channel"] == ACME_CHANNEL
+    ]
+    assert acme == ["acme 1", "acme 1", "acme 2", "acme 3"]  # the failed try, then the channel in order
+    assert {r.status for r in _rows(engine)} == {"sent"}
+
+
 def test_a_refused_token_keeps_the_messages_and_pauses_delivery(engine, settings, slack):
     slack.token_error = "invalid_auth"
     _post(engine, "one")
