@@ -515,6 +515,31 @@ def test_a_backlog_is_processed_clicks_and_commands_first_then_events_oldest_fir
     assert [row.id for row in inbox(engine)] == [commands[1]]
 
 
+def test_requests_stored_while_the_worker_was_idle_are_taken_up_by_all_its_threads(served, slack, engine):
+    """An idle worker's threads do not each poll the database: one looks, and a thread that claims a
+    request has the next idle one look too, so a burst is taken up by every thread at once."""
+    url, served_processor = served
+    processor = Processor(engine, served_processor.handle, SIGNING_SECRET)
+    processor.FOLLOWER_WAIT = 60  # the idle threads look only when woken
+    slack.answer_slowly("users.info", seconds=0.5)  # people the app has never seen: each is looked up
+    stop = threading.Event()
+    threads = [threading.Thread(target=processor.run, args=(stop,), daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        keys = [send_command(url, slack, "help", user=f"U0IDLE{n}")[3] for n in range(4)]
+        slack.wait_for(lambda: all(replies(slack, key) for key in keys), timeout=20, what="four replies")
+    finally:
+        stop.set()
+        processor.close()
+        with processor.idle:
+            processor.idle.notify_all()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert slack.max_in_flight["users.info"] == 4
+    assert inbox(engine) == []
+
+
 def store_as_the_door(engine, received_at) -> int:
     """A request stored in the inbox file, without a door (so no janitor of its runs in the test)."""
     row = {"kind": "command", "priority": 0, "body": "text=x", "content_type": "text/plain",

@@ -510,6 +510,8 @@ class Processor:
         self.verifier = SignatureVerifier(signing_secret)
         self.on_done, self.reply_timeout = on_done, reply_timeout
         self.closed = threading.Event()
+        self.idle = threading.Condition()  # the idle threads of `run` (see there)
+        self.lookout_taken = False
 
     def close(self) -> None:
         """Claim nothing more (requests being processed finish); for shutting down."""
@@ -517,7 +519,13 @@ class Processor:
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self, stop: threading.Event, idle_wait: float = 0.05) -> None:
-        """Process until `stop` is set; when the inbox is empty, wait for this process's door or poll."""
+        """Process until `stop` is set.
+
+        When the inbox is empty, one thread of the process (the lookout) looks again every `idle_wait`
+        seconds, or at once when this process's door stores a request; the others wait until a thread
+        claims a request (more may be waiting: the next idle thread looks) or FOLLOWER_WAIT has passed.
+        An idle worker thus asks the database about as often with four threads as with one.
+        """
         while not stop.is_set():
             try:
                 worked = self.process_next()
@@ -525,8 +533,22 @@ class Processor:
                 log.exception("the inbox could not be read; trying again shortly")
                 worked = False
             if not worked:
-                WAKE.wait(idle_wait)
-                WAKE.clear()
+                self._wait_for_work(idle_wait)
+
+    FOLLOWER_WAIT = 0.5  # seconds an idle thread other than the lookout waits before looking itself
+
+    def _wait_for_work(self, idle_wait: float) -> None:
+        with self.idle:
+            if self.lookout_taken:
+                self.idle.wait(self.FOLLOWER_WAIT)
+                return
+            self.lookout_taken = True
+        try:
+            WAKE.wait(idle_wait)
+            WAKE.clear()
+        finally:
+            with self.idle:
+                self.lookout_taken = False
 
     def drain(self) -> int:
         """Process every stored request now, in the caller's thread; how many were processed."""
@@ -542,6 +564,8 @@ class Processor:
         claimed = self._claim()
         if claimed is None:
             return False
+        with self.idle:
+            self.idle.notify()  # another request may be waiting: one idle thread looks
         try:
             self._process(claimed)
         finally:
