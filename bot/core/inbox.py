@@ -145,7 +145,8 @@ class Door:
 
     def __init__(self, engine: Engine, signing_secret: str, directory: Directory | None = None):
         store = inbox_engine(engine)
-        self.engine, self.batches = engine, _Batches(_writer(store))
+        # On PostgreSQL a batch is one statement, its own transaction (bot.core.db.statement_writer).
+        self.engine, self.batches = engine, _Batches(statement_writer(store))
         # Beside an inbox file of its own, the door also removes finished requests from it (its only writer);
         # woken now, it removes what a door before this one left.
         self.janitor = _Janitor(store, claims_engine(engine)) if store is not engine else None
@@ -288,13 +289,13 @@ class _Batches:
         rows = [row for row, _ in batch]
         try:
             try:
-                conn = conn if conn is not None else self._connect()
+                conn = conn if conn is not None else self.writer.connect()
                 ids = self._insert(conn, rows)
             except DBAPIError as exc:
                 conn = _closed(conn)
                 if not exc.connection_invalidated:
                     raise
-                conn = self._connect()  # the database restarted since the last batch
+                conn = self.writer.connect()  # the database restarted since the last batch
                 ids = self._insert(conn, rows)
         except Exception as exc:  # every waiting request hears it (its ack becomes an error)
             log.exception("storing %s request(s) failed", len(batch))
@@ -303,12 +304,6 @@ class _Batches:
             return _closed(conn)
         for (_, done), row_id in zip(batch, ids, strict=True):
             done.set_result(row_id)
-        return conn
-
-    def _connect(self) -> Connection:
-        conn = self.writer.connect()
-        if conn.dialect.name == "postgresql":  # the batch's one statement is its own transaction: one round
-            return conn.execution_options(isolation_level="AUTOCOMMIT")  # trip, not BEGIN, INSERT, COMMIT
         return conn
 
     @staticmethod
