@@ -234,12 +234,12 @@ def merged(slices: list[dict]) -> dict:
     count = len(no_lookup)
     total = {key: sum(one.get(key, 0) for one in slices)
              for key in ("seconds", "cpu_s", "database_cpu_s", "fake_cpu_s", "worker_cpu_s", "database_drain_cpu_s", "left", "failed", "unanswered")}  # fmt: skip
-    result = {**percentiles(no_lookup), "rps": count / total["seconds"], "count": count,
+    per_request = {
+        f"{key[:-2]}_ms": total[key] * 1000 / max(1, count) for key in total if key.endswith("cpu_s")
+    }
+    result = {**percentiles(no_lookup), **per_request, "rps": count / total["seconds"], "count": count,
               "errors": [e for one in slices for e in one["errors"]],
-              "kinds": {name: percentiles(values) for name, values in samples.items() if values},
-              "cpu_ms": total["cpu_s"] * 1000 / max(1, count),
-              "database_cpu_ms": total["database_cpu_s"] * 1000 / max(1, count),
-              "fake_cpu_ms": total["fake_cpu_s"] * 1000 / max(1, count)}  # fmt: skip
+              "kinds": {name: percentiles(values) for name, values in samples.items() if values}}  # fmt: skip
     if "replies" in slices[0]:
         result.update(
             left=total["left"],
@@ -247,8 +247,6 @@ def merged(slices: list[dict]) -> dict:
             unanswered=total["unanswered"],
             replies=percentiles([s for one in slices for s in one["replies"]]),
             drained_s=max(one["drained_s"] for one in slices),
-            worker_cpu_ms=total["worker_cpu_s"] * 1000 / max(1, count),
-            database_drain_cpu_ms=total["database_drain_cpu_s"] * 1000 / max(1, count),
         )
     return result
 

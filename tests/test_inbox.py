@@ -532,8 +532,6 @@ def test_requests_stored_while_the_worker_was_idle_are_taken_up_by_all_its_threa
     finally:
         stop.set()
         processor.close()
-        with processor.idle:
-            processor.idle.notify_all()
         for thread in threads:
             thread.join(timeout=10)
     assert slack.max_in_flight["users.info"] == 4

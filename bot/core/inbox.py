@@ -511,6 +511,8 @@ class Processor:
     def close(self) -> None:
         """Claim nothing more (requests being processed finish); for shutting down."""
         self.closed.set()
+        with self.idle:
+            self.idle.notify_all()  # idle threads look once more, find it closed and return to `run`
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self, stop: threading.Event, idle_wait: float = 0.05) -> None:
