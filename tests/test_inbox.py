@@ -33,6 +33,7 @@ from bot.core.inbox import (
     CLAIM_LEASE,
     FAILED_KEPT,
     Processor,
+    _Batches,
     _Janitor,
     backlog,
     claims_engine,
@@ -183,20 +184,25 @@ def send_event(url, event_id, text) -> tuple[int, str | None]:
         return response.status, response.headers.get("X-Srm-Request")
 
 
-def at_once(sends: list) -> list:
-    """Each of `sends` in a thread of its own, released together; their results in order."""
+WAITING = object()  # at_once's answer for a call that had not returned by the deadline
+
+
+def at_once(sends: list, timeout: float = 60.0) -> list:
+    """Each of `sends` in a thread of its own, released together; their results in order (WAITING for a
+    call that had not returned within `timeout`)."""
     gate = threading.Barrier(len(sends))
-    answers: list = [None] * len(sends)
+    answers: list = [WAITING] * len(sends)
 
     def send(i):
         gate.wait()
         answers[i] = sends[i]()
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(sends))]
+    threads = [threading.Thread(target=send, args=(i,), daemon=True) for i in range(len(sends))]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + timeout
     for thread in threads:
-        thread.join()
+        thread.join(max(0.0, deadline - time.monotonic()))
     return answers
 
 
@@ -221,6 +227,37 @@ def test_requests_arriving_together_are_each_stored_once_under_their_own_id(serv
         assert min(twice) == 0 and f"together-{r}-twice" in bodies[max(twice)]
         assert ids[14] == 0  # stored before
     assert processor.drain() == 1 + 5 * (8 + 4 + 1)
+
+
+def test_a_batch_that_fails_fails_only_its_own_requests_and_the_next_ones_are_stored(engine):
+    """Requests arriving together wait in line for one of them to store them all. When that fails, every
+    request of the batch hears it (its ack becomes an error, and Slack sends it again); the requests in
+    line behind it are not left waiting, and the next ones are stored."""
+    batches = _Batches(inbox_engine(engine))
+
+    def row(body: str | None) -> dict:
+        return {"kind": "command", "priority": 0, "body": body, "content_type": "text/plain", "event_id": None,
+                "status": "pending", "attempts": 0, "received_at": utcnow()}  # fmt: skip
+
+    def store(body: str | None):
+        try:
+            return batches.store(row(body))
+        except Exception as exc:  # what the request's ack would report
+            return exc
+
+    try:
+        for _ in range(5):
+            bodies = [None] + [f"after-{n}" for n in range(15)]  # a body is required: the first row fails
+            answers = at_once([lambda b=body: store(b) for body in bodies], timeout=30)
+            assert WAITING not in answers, "requests were left waiting in line"
+            assert isinstance(answers[0], Exception)
+            stored = {r.id: r.body for r in rows_of(inbox_engine(engine), INBOX.c.body.like("after-%"))}
+            for i, body in enumerate(bodies[1:], start=1):
+                assert isinstance(answers[i], Exception) or stored[answers[i]] == body
+        later = store("later")
+        assert [r.body for r in rows_of(inbox_engine(engine), INBOX.c.id == later)] == ["later"]
+    finally:
+        batches.close()
 
 
 def test_a_message_in_a_channel_that_is_not_linked_is_not_stored(served, client, engine, session, acme):
@@ -349,8 +386,8 @@ def test_a_modal_submission_is_still_answered_in_the_ack(served, client, slack, 
 def test_requests_are_stored_on_after_the_database_dropped_the_doors_connection(
     served, slack, engine, session
 ):
-    """The door keeps its connection between batches; when PostgreSQL closed it (a restart, an idle
-    timeout), the next request is still stored and acked, on a new connection."""
+    """The door's pool does not check a connection before each batch; when PostgreSQL closed it (a restart,
+    an idle timeout), the next request is still stored and acked, on a new connection."""
     if engine.dialect.name != "postgresql":
         pytest.skip("a server that closes connections is PostgreSQL's")
     url, processor = served

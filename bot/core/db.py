@@ -27,12 +27,14 @@ def _writer_lock(url: str) -> threading.Lock:
         return _sqlite_locks.setdefault(url, threading.Lock())
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and one writer at a time."""
+def make_engine(url: str, *, ping: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and one writer at a time. On
+    PostgreSQL each checkout from the pool first checks the connection is alive, unless `ping` is False
+    (for a caller that retries on a dropped connection itself)."""
     if not url.startswith("sqlite"):
         # An unreachable server answers within 10 s instead of hanging (unless the URL says otherwise).
         timeout = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=timeout)
+        return create_engine(url, pool_pre_ping=ping, pool_size=10, max_overflow=20, connect_args=timeout)
     # Enough pooled connections for every server thread: a new SQLite connection (and its pragmas) is costly.
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=10

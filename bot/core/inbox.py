@@ -28,15 +28,15 @@ inbox file, then their done claims.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import queue
 import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,8 +145,7 @@ class Door:
 
     def __init__(self, engine: Engine, signing_secret: str, directory: Directory | None = None):
         store = inbox_engine(engine)
-        # On PostgreSQL a batch is one statement, its own transaction (bot.core.db.statement_writer).
-        self.engine, self.batches = engine, _Batches(statement_writer(store))
+        self.engine, self.batches = engine, _Batches(store)
         # Beside an inbox file of its own, the door also removes finished requests from it (its only writer);
         # woken now, it removes what a door before this one left.
         self.janitor = _Janitor(store, claims_engine(engine)) if store is not engine else None
@@ -206,105 +205,67 @@ class Door:
 
 
 class _Batches:
-    """Group commit: requests arriving together are stored in one transaction by one writer thread.
+    """Group commit: requests arriving together are stored in one transaction.
 
-    Each HTTP thread hands its row over and waits for the commit that includes it, so an ack still means
-    "stored"; but twenty requests at once cost one transaction (one lock, one commit), not twenty queued
-    one behind the other.
+    The HTTP thread of the first request to arrive is the leader: it stores its own row at once, with
+    no other thread to wake. Requests arriving while it writes wait in line; when its commit is done it
+    answers them all, and the first of those still waiting stores every row in line, as the next leader
+    (LevelDB's writer queue). An ack still means "stored", but twenty requests at once cost a couple of
+    transactions, not twenty queued one behind the other, and no request waits on a thread that must
+    first be woken and get the interpreter.
+
+    Each batch takes a connection from the pool and gives it back. On PostgreSQL that pool is the door's
+    own and checks nothing on checkout (the app's pings each connection, a round trip); a connection the
+    server dropped fails the batch's INSERT, which is then tried once more on a new one.
     """
 
     MAX_ROWS = 200
-    IDLE_SECONDS = 5.0
 
-    def __init__(self, writer: Engine):
-        self.writer = writer
-        self.queue: queue.SimpleQueue[tuple[dict[str, Any], Future] | None] = (
-            queue.SimpleQueue()
-        )  # None: close
-        self.thread: threading.Thread | None = None
+    def __init__(self, store: Engine):
+        # Each batch is one statement, its own transaction (bot.core.db.statement_writer).
+        self.own = store.dialect.name == "postgresql"
+        url = store.url.render_as_string(hide_password=False)
+        self.writer = statement_writer(make_engine(url, ping=False) if self.own else store)
         self.guard = threading.Lock()
+        self.line: deque[_InLine] = deque()  # the leader first, while it writes
 
     def store(self, row: dict[str, Any]) -> int:
-        done: Future = Future()
-        self.queue.put((row, done))
+        mine = _InLine(row, threading.Condition(self.guard))
         with self.guard:
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
-                self.thread.start()
-        return done.result(timeout=60)
+            self.line.append(mine)
+            while not mine.answered and self.line[0] is not mine:
+                mine.turn.wait()
+            if mine.answered:
+                return mine.outcome()
+            batch = list(itertools.islice(self.line, self.MAX_ROWS))
+        try:
+            ids: list[int] | BaseException = self._write([waiting.row for waiting in batch])
+        except BaseException as exc:  # every request of the batch hears it (its ack becomes an error)
+            ids = exc
+        with self.guard:
+            for n, waiting in enumerate(batch):
+                self.line.popleft()
+                waiting.answer(ids if isinstance(ids, BaseException) else ids[n])
+            if self.line:
+                self.line[0].turn.notify()  # the next leader
+        return mine.outcome()
 
     def close(self) -> None:
-        """End the writer thread once what was handed over is stored, giving back its connection (for
-        shutting down; a later request starts another)."""
-        with self.guard:
-            thread = self.thread
-        if thread is not None:
-            self.queue.put(None)
-            thread.join(10)
+        """Close the door's own connections (for shutting down; a later request opens another)."""
+        if self.own:
+            self.writer.dispose()
 
-    def _run(self) -> None:
-        """Store batches until nothing has come for IDLE_SECONDS or the door closed.
-
-        The writer keeps its connection while batches come: a checkout from the pool costs a liveness
-        round trip on PostgreSQL, per batch. A batch that fails drops it (the next one starts afresh)."""
-        conn: Connection | None = None
+    def _write(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Store one batch; the rows' ids."""
         try:
-            while True:
-                batch, last = self._next_batch()
-                if batch:
-                    conn = self._write(conn, batch)
-                if last:
-                    return
-        finally:
-            _closed(conn)
-
-    def _next_batch(self) -> tuple[list[tuple[dict[str, Any], Future]], bool]:
-        """The requests handed over by now (waiting up to IDLE_SECONDS for one), and whether the writer
-        ends after them: nothing came, or the door closed."""
-        try:
-            item = self.queue.get(timeout=self.IDLE_SECONDS)
-        except queue.Empty:
-            with self.guard:
-                if self.queue.empty():
-                    self.thread = None
-                    return [], True
-            return [], False
-        batch = []
-        while item is not None:
-            batch.append(item)
-            if len(batch) == self.MAX_ROWS:
-                return batch, False
-            try:
-                item = self.queue.get_nowait()
-            except queue.Empty:
-                return batch, False
-        with self.guard:  # the door closed
-            self.thread = None
-        return batch, True
-
-    def _write(
-        self, conn: Connection | None, batch: list[tuple[dict[str, Any], Future]]
-    ) -> Connection | None:
-        """Store one batch and answer its requests; the connection to keep for the next batch."""
-        rows = [row for row, _ in batch]
-        try:
-            try:
-                conn = conn if conn is not None else self.writer.connect()
-                ids = self._insert(conn, rows)
-            except DBAPIError as exc:
-                conn = _closed(conn)
-                if not exc.connection_invalidated:
-                    raise
-                conn = self.writer.connect()  # the database restarted since the last batch
-                ids = self._insert(conn, rows)
-        except Exception as exc:  # every waiting request hears it (its ack becomes an error)
-            log.exception("storing %s request(s) failed", len(batch))
-            for _, done in batch:
-                done.set_exception(exc)
-            return _closed(conn)
-        for (_, done), row_id in zip(batch, ids, strict=True):
-            done.set_result(row_id)
-        return conn
+            with self.writer.connect() as conn:
+                return self._insert(conn, rows)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                log.exception("storing %s request(s) failed", len(rows))
+                raise
+        with self.writer.connect() as conn:  # the database dropped that connection (a restart, a timeout)
+            return self._insert(conn, rows)
 
     @staticmethod
     def _insert(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -319,13 +280,21 @@ class _Batches:
                 cursor.close()
 
 
-def _closed(conn: Connection | None) -> None:
-    """Close `conn` if there is one; None, for the caller to hold instead."""
-    if conn is not None:
-        try:
-            conn.close()
-        except Exception:  # a connection that broke is let go all the same
-            log.debug("closing the inbox writer's connection failed", exc_info=True)
+class _InLine:
+    """A request waiting in the door's line to be stored, and then its id or what failed."""
+
+    def __init__(self, row: dict[str, Any], turn: threading.Condition):
+        self.row, self.turn = row, turn
+        self.answered, self.result = False, None
+
+    def answer(self, result: int | BaseException) -> None:
+        self.answered, self.result = True, result
+        self.turn.notify()
+
+    def outcome(self) -> int:
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return self.result
 
 
 class _Janitor:
