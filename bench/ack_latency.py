@@ -536,7 +536,9 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
                                         paused=shape == "alone"))  # fmt: skip
             finally:
                 fake.answer_slowly("users.info", seconds=0)
-            runs[shape] = {"app": merged(app), "bare": merged(bare)}
+            # Each round's own p99 ratio shows how far the machine's drift moves the merged one.
+            spread = sorted(merged([a])["p99"] / merged([b])["p99"] for a, b in zip(app, bare, strict=True))
+            runs[shape] = {"app": merged(app), "bare": merged(bare), "spread": spread}
     names = {"shared": f"worker on the same cores ({priority_name(args.worker_priority)})",
              "alone": "HTTP process alone", "lookup": f"users.info {LOOKUP_SECONDS:g} s, worker on the same cores"}  # fmt: skip
     print(f"\n{kind}:")
@@ -558,7 +560,8 @@ def bench_database(kind: str, fake: FakeSlack, args: argparse.Namespace) -> tupl
         lines.append(
             f"{kind:<10} {names[shape]}: throughput app/bare {rps:.2f}x (target >= {RPS_TARGET}x: "
             f"{met[rps >= RPS_TARGET]})   p99 app {app['p99']:.1f} ms / bare {bare['p99']:.1f} ms = {p99:.2f}x "
-            f"(target <= {P99_TARGET}x: {met[p99 <= P99_TARGET]}); worker done at most {app['drained_s']:.0f} s "
+            f"(target <= {P99_TARGET}x: {met[p99 <= P99_TARGET]}; rounds {run['spread'][0]:.2f}x to "
+            f"{run['spread'][-1]:.2f}x); worker done at most {app['drained_s']:.0f} s "
             f"after a slice, command replies p99 {app['replies']['p99'] / 1000:.1f} s"
         )
     failed = any(
