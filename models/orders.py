@@ -23,6 +23,8 @@ class Order(SQLModel, table=True):
         Index("ix_order_status", "status"),
         # Covers the per-supplier aggregates over issue dates (loyalty: first order, orders in 12 months).
         Index("ix_purchase_order_supplier_issued", "supplier_id", "issued_at", "status"),
+        # The newest orders across suppliers (a buyer's order list), read backwards without sorting them all.
+        Index("ix_purchase_order_issued", "issued_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="supplier.id", index=True)

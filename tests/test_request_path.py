@@ -15,10 +15,10 @@ import time_machine
 from conftest import ACME_CHANNEL, ACME_USER, BETA_CHANNEL, BUYER, INTERNAL_CHANNEL
 from helpers import issue_order, order_named
 from slackclient import click
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlmodel import select
 
-from models import AuditEvent, ChannelMessage, Order, ProcessedEvent, SupplierContact, utcnow
+from models import AuditEvent, ChannelMessage, Order, ProcessedEvent, Supplier, SupplierContact, utcnow
 
 SLOW = "U0SLOWNEW"  # a buyer the app has never looked up
 
@@ -283,3 +283,45 @@ def test_no_transaction_is_open_while_slack_is_asked(call, client, slack, engine
         gate.set()
     waiting.join(10)
     assert answered and answered[0].status == 200
+
+
+def test_a_buyers_order_list_reads_the_newest_orders_by_an_index_instead_of_sorting_them_all(
+    client, engine, session, acme
+):
+    """After months of work there are thousands of orders: `/srm order list` reads the newest forty from
+    an index, it does not sort every order to find them (with 100,000 orders that sort took 0.1 s)."""
+    supplier_id = session.exec(select(Supplier.id)).one()
+    now, due = utcnow(), utcnow().date() + timedelta(days=30)
+    orders = [
+        {"supplier_id": supplier_id, "po": f"PO-{n}", "po_key": f"po-{n}", "item": "Mug", "quantity": 1,
+         "due_date": due, "original_due_date": due, "status": "issued", "progress_percent": 0,
+         "channel_id": ACME_CHANNEL, "issued_by": BUYER, "issued_at": now - timedelta(minutes=n), "updated_at": now}
+        for n in range(3000)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(Order), orders)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")  # the planner knows there are many
+        conn.commit()
+
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = client.command("order list", user=BUYER, channel=ACME_CHANNEL)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "PO-0" in answer.text and "PO-2999" not in answer.text  # the newest, not the oldest
+
+    [(statement, parameters)] = [
+        (s, p) for s, p in sent if re.search(r"ORDER BY purchase_order.issued_at DESC", s)
+    ]
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(explain + statement, parameters))
+        conn.commit()
+    assert "ix_purchase_order_issued" in plan, plan
+    assert not re.search(r"TEMP B-TREE FOR ORDER BY|\bSort\b", plan), plan
